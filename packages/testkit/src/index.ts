@@ -1,0 +1,17 @@
+export { ensureZooKeeperInstalled } from './ensure-zookeeper-installed.js';
+export { findFreePort, findFreePorts } from './find-free-ports.js';
+export { fourLetterWord, type FourLetterWordOptions } from './four-letter-word.js';
+export { isProcessAlive } from './is-process-alive.js';
+export type { LocalZooKeeper, ZooKeeperMode } from './local-zookeeper.js';
+export type { ProcessExit } from './spawn-watched.js';
+export {
+  startZooKeeperEnsemble,
+  type LocalEnsemble,
+  type StartZooKeeperEnsembleOptions,
+} from './start-zookeeper-ensemble.js';
+export { startZooKeeper, type StartZooKeeperOptions } from './start-zookeeper.js';
+export type { LocalZooKeeperTls, PemCredentials } from './tls-material.js';
+export { useZooKeeper, useZooKeeperEnsemble, type TestHooks } from './use-zookeeper.js';
+export { waitFor, type WaitForOptions } from './wait-for.js';
+export { ZooKeeperStartError } from './zookeeper-start-error.js';
+export { TcpProxy } from './tcp-proxy.js';

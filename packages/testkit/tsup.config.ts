@@ -1,0 +1,9 @@
+import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.config.base.js';
+
+export default defineConfig(
+  packageBuild({
+    index: 'src/index.ts',
+    'bin/local-zookeeper': 'src/bin/local-zookeeper.ts',
+  }),
+);

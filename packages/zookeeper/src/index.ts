@@ -1,0 +1,19 @@
+export { ZooKeeperClient, Transaction, ZooKeeperConnectError } from './client.js';
+export type {
+  ConnectionState,
+  CreateOptions,
+  SessionInfo,
+  WatchOption,
+  ZooKeeperClientEvents,
+  ZooKeeperClientOptions,
+  ZooKeeperLogger,
+} from './client.js';
+export { parseConnectString, formatServer, DEFAULT_PORT } from './connect-string.js';
+export type { ServerAddress } from './connect-string.js';
+export { OPEN_ACL_UNSAFE, TransactionError } from './operations.js';
+export type { CreateMode, Data, Op, OpResult } from './operations.js';
+export type { Acl, Stat } from './protocol/records.js';
+export { Perms } from './protocol/constants.js';
+export type { WatchEvent, WatchEventType, WatchListener } from './watches.js';
+export { childPath, parentPath, validatePath } from './paths.js';
+export * from './errors.js';

@@ -1,0 +1,177 @@
+import test from 'ava';
+import { TcpProxy, useZooKeeper, waitFor } from '@nodepool/testkit';
+import {
+  ClientClosedError,
+  ConnectionLossError,
+  ZooKeeperClient,
+  ZooKeeperConnectError,
+  type ConnectionState,
+  type WatchEvent,
+} from '@nodepool/zookeeper';
+import { connectClient, connectPeer } from './helpers/clients.js';
+
+
+// A short tick lets sessions be as short as 400 ms, so expiry tests take seconds, not minutes.
+const zk = useZooKeeper(test, { tickTimeMs: 200 });
+
+async function proxied(t: import('ava').ExecutionContext): Promise<TcpProxy> {
+  const proxy = await TcpProxy.start({ host: zk().host, port: zk().port });
+  t.teardown(() => proxy.close());
+  return proxy;
+}
+
+function stateLog(client: ZooKeeperClient): string[] {
+  const log: string[] = [];
+  for (const name of ['suspended', 'reconnected', 'expired', 'connected', 'closed'] as const) {
+    client.on(name, () => log.push(name));
+  }
+  return log;
+}
+
+test('negotiates the session timeout within the server bounds', async (t) => {
+  const client = await connectClient(t, zk().connectString, { sessionTimeoutMs: 60_000 });
+  // tickTime 200 ms: the server allows 400 ms to 4 s.
+  t.is(client.session?.timeoutMs, 4_000);
+  t.regex(client.session!.sessionId, /^[0-9a-f]{16}$/);
+});
+
+test('pings keep an idle session alive', async (t) => {
+  const client = await connectClient(t, zk().connectString, { sessionTimeoutMs: 800 });
+  const observer = await connectPeer(t, zk().connectString, client);
+  const log = stateLog(client);
+  const path = await client.create('/idle', { mode: 'ephemeral' });
+  const sessionId = client.session?.sessionId;
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  t.deepEqual(log, []);
+  t.is(client.session?.sessionId, sessionId);
+  t.truthy(await observer.exists(path));
+});
+
+test('a dropped connection fails in-flight requests with ConnectionLossError and the session resumes', async (t) => {
+  const proxy = await proxied(t);
+  const client = await connectClient(t, proxy.address, { sessionTimeoutMs: 4_000 });
+  const log = stateLog(client);
+  const sessionId = client.session?.sessionId;
+  const inFlight = client.getData('/');
+  proxy.resetConnections();
+  await t.throwsAsync(inFlight, { instanceOf: ConnectionLossError });
+  await waitFor(() => log.includes('reconnected'), { timeoutMs: 5_000 });
+  t.deepEqual(log, ['suspended', 'reconnected']);
+  t.is(client.session?.sessionId, sessionId);
+  t.truthy(await client.exists('/'));
+});
+
+test('requests made while disconnected are sent once the connection is back', async (t) => {
+  const proxy = await proxied(t);
+  const client = await connectClient(t, proxy.address, { sessionTimeoutMs: 4_000 });
+  proxy.block();
+  await waitFor(() => client.state === 'suspended', { timeoutMs: 5_000 });
+  const pending = client.create('/queued', { data: 'q' });
+  setTimeout(() => proxy.unblock(), 300);
+  t.is(await pending, '/queued');
+  t.is((await client.getData('/queued')).data.toString(), 'q');
+});
+
+test('a silent connection is detected by the read timeout and replaced', async (t) => {
+  const proxy = await proxied(t);
+  const client = await connectClient(t, proxy.address, { sessionTimeoutMs: 2_000 });
+  const log = stateLog(client);
+  proxy.freeze();
+  await waitFor(() => log.includes('suspended'), { timeoutMs: 5_000 });
+  proxy.thaw();
+  await waitFor(() => log.includes('reconnected'), { timeoutMs: 5_000 });
+  t.deepEqual(log, ['suspended', 'reconnected']);
+});
+
+// Serial: it stops the server every other test in this file shares.
+test.serial('a server restart within the session timeout keeps the session, its ephemerals and its watches', async (t) => {
+  const client = await connectClient(t, zk().connectString, { sessionTimeoutMs: 4_000 });
+  const log = stateLog(client);
+  const sessionId = client.session?.sessionId;
+  await client.create('/watched', { data: '0' });
+  await client.create('/tree');
+  const ephemeral = await client.create('/eph', { mode: 'ephemeral' });
+  const oneShot: WatchEvent[] = [];
+  const recursive: WatchEvent[] = [];
+  await client.getData('/watched', { watch: (event) => oneShot.push(event) });
+  await client.addWatch('/tree', (event) => recursive.push(event), { recursive: true });
+
+  await zk().stop();
+  await waitFor(() => client.state === 'suspended', { timeoutMs: 5_000 });
+  await zk().start();
+  await waitFor(() => log.includes('reconnected'), { timeoutMs: 10_000 });
+
+  t.is(client.session?.sessionId, sessionId);
+  const peer = await connectPeer(t, zk().connectString, client);
+  t.truthy(await peer.exists(ephemeral));
+  await peer.setData('/watched', '1');
+  await peer.create('/tree/after-restart');
+  await waitFor(() => oneShot.length === 1 && recursive.length === 1, { timeoutMs: 5_000 });
+  t.deepEqual(oneShot, [{ type: 'changed', path: '/watched' }]);
+  t.deepEqual(recursive, [{ type: 'created', path: '/tree/after-restart' }]);
+  t.deepEqual(log, ['suspended', 'reconnected']);
+});
+
+test('a one-shot watch learns of a change made while it was disconnected', async (t) => {
+  const proxy = await proxied(t);
+  const client = await connectClient(t, proxy.address, { sessionTimeoutMs: 4_000 });
+  const peer = await connectPeer(t, zk().connectString, client);
+  await client.create('/missed', { data: '0' });
+  const events: WatchEvent[] = [];
+  await client.getData('/missed', { watch: (event) => events.push(event) });
+  proxy.block();
+  await waitFor(() => client.state === 'suspended', { timeoutMs: 5_000 });
+  await peer.setData('/missed', 'changed while away');
+  proxy.unblock();
+  await waitFor(() => events.length === 1, { timeoutMs: 5_000 });
+  t.deepEqual(events, [{ type: 'changed', path: '/missed' }]);
+});
+
+test('session expiry removes ephemerals, is reported, and a new session takes over with persistent watches', async (t) => {
+  const proxy = await proxied(t);
+  const client = await connectClient(t, proxy.address, { sessionTimeoutMs: 1_000 });
+  const peer = await connectPeer(t, zk().connectString, client);
+  const log = stateLog(client);
+  const states: ConnectionState[] = [];
+  client.on('state', (state) => states.push(state));
+  const firstSession = client.session?.sessionId;
+  const ephemeral = await client.create('/eph', { mode: 'ephemeral' });
+  await client.create('/tree');
+  const recursive: WatchEvent[] = [];
+  await client.addWatch('/tree', (event) => recursive.push(event), { recursive: true });
+  const oneShot: WatchEvent[] = [];
+  await client.getData('/tree', { watch: (event) => oneShot.push(event) });
+
+  proxy.block();
+  await waitFor(async () => (await peer.exists(ephemeral)) === null, { timeoutMs: 10_000, message: 'the session never expired' });
+  proxy.unblock();
+  await waitFor(() => log.includes('connected'), { timeoutMs: 10_000 });
+
+  t.deepEqual(log, ['suspended', 'expired', 'connected']);
+  t.deepEqual(states, ['suspended', 'connecting', 'connected']);
+  t.not(client.session?.sessionId, firstSession);
+  t.deepEqual(oneShot, [{ type: 'session-lost', path: '/tree' }]);
+  await peer.create('/tree/new-session');
+  await waitFor(() => recursive.length === 1, { timeoutMs: 5_000 });
+  t.deepEqual(recursive, [{ type: 'created', path: '/tree/new-session' }]);
+  t.is(await client.create('/eph2', { mode: 'ephemeral' }), '/eph2');
+});
+
+test('close ends the session and later calls fail with ClientClosedError', async (t) => {
+  const client = await connectClient(t, zk().connectString);
+  const log = stateLog(client);
+  await client.close();
+  await client.close();
+  t.is(client.state, 'closed');
+  t.deepEqual(log, ['closed']);
+  await t.throwsAsync(client.getData('/'), { instanceOf: ClientClosedError });
+});
+
+test('connect names every server it tried when none answers', async (t) => {
+  const client = new ZooKeeperClient({ servers: '127.0.0.1:1,127.0.0.1:2', sessionTimeoutMs: 1_000 });
+  const error = await t.throwsAsync(client.connect(1_500), { instanceOf: ZooKeeperConnectError });
+  t.regex(error.message, /127\.0\.0\.1:1/);
+  t.regex(error.message, /127\.0\.0\.1:2/);
+  t.regex(error.message, /ECONNREFUSED/);
+  t.is(client.state, 'closed');
+});
