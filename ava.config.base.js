@@ -6,4 +6,6 @@ export default {
   nodeArguments: ['--import=tsx', '--conditions=source'],
   timeout: '2m',
   workerThreads: false,
+  // Expected warnings (corrupt records, lost connections) would drown the test output.
+  environmentVariables: { NODEPOOL_LOG_LEVEL: process.env.NODEPOOL_LOG_LEVEL ?? 'error' },
 };

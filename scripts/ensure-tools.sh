@@ -11,8 +11,9 @@ if [ "$node_major" -lt "$need_node_major" ]; then
   exit 1
 fi
 
-# Debian packages: ZooKeeper for the coordination tests and the local quickstart.
-packages=(zookeeper)
+# Debian packages: ZooKeeper for the coordination tests and the local quickstart; kazoo (the
+# Python client Zuul and the original Nodepool use) for interoperability tests.
+packages=(zookeeper python3-kazoo)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

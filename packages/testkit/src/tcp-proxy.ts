@@ -8,6 +8,7 @@ export class TcpProxy {
   private readonly sockets = new Set<net.Socket>();
   private blocked = false;
   private frozen = false;
+  private dropMatch: ((chunk: Buffer) => boolean) | undefined;
 
   private constructor(
     private readonly server: net.Server,
@@ -50,6 +51,14 @@ export class TcpProxy {
     for (const socket of this.sockets) socket.resume();
   }
 
+  /**
+   * Lets the next client chunk matching `match` through, then swallows the server's reply and
+   * cuts the connection: a request that reached the server but whose answer was lost.
+   */
+  dropReplyTo(match: (chunk: Buffer) => boolean): void {
+    this.dropMatch = match;
+  }
+
   /** Cuts every open connection; new ones are accepted as usual. */
   resetConnections(): void {
     for (const socket of this.sockets) socket.destroy();
@@ -76,8 +85,21 @@ export class TcpProxy {
         upstream.destroy();
       });
     }
-    client.pipe(upstream);
-    upstream.pipe(client);
+    let dropping = false;
+    client.on('data', (chunk: Buffer) => {
+      if (this.dropMatch?.(chunk)) {
+        this.dropMatch = undefined;
+        dropping = true;
+      }
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (dropping) {
+        this.resetConnections();
+        return;
+      }
+      client.write(chunk);
+    });
     if (this.frozen) {
       client.pause();
       upstream.pause();

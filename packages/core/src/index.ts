@@ -1,0 +1,2 @@
+export { configureLogging, getLogger, rootLogger, type Logger } from './log.js';
+export * from './zk/index.js';

@@ -1,0 +1,334 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ConnectionLossError,
+  NodeExistsError,
+  NoNodeError,
+  SessionExpiredError,
+  type ZooKeeperClient,
+} from '@nodepool/zookeeper';
+import { LocalMutex } from './local-mutex.js';
+
+/** kazoo's contender pattern: searched, so anchored at the end only (spec §4.2). */
+const CONTENDER_PATTERN = /(?:__lock__)(-?\d{10})$/;
+const NODE_NAME = '__lock__';
+
+/** The lock could not be had within the timeout. */
+export class LockTimeoutError extends Error {
+  override name = 'LockTimeoutError';
+}
+
+/** A blocking acquisition was cancelled with `cancel()`. */
+export class LockCancelledError extends Error {
+  override name = 'LockCancelledError';
+}
+
+/**
+ * The locked record no longer exists: its lock directory cannot be created because the parent
+ * znode is gone (node locks never re-create a deleted node, spec §4.7).
+ */
+export class LockTargetGoneError extends Error {
+  override name = 'LockTargetGoneError';
+}
+
+export interface LockOptions {
+  /** Written into the contender znode (kazoo's `identifier`); empty by default, as Nodepool does. */
+  identifier?: string;
+  /**
+   * How to make sure the lock directory exists: `'all'` creates every missing ancestor like
+   * kazoo's ensure_path; `'directory'` creates only the lock directory itself and fails with
+   * LockTargetGoneError when its parent (the record) is gone. Default `'all'`.
+   */
+  ensurePath?: 'all' | 'directory';
+  /** Ephemeral contender (default). Only metastatic keeps persistent ones. */
+  ephemeral?: boolean;
+}
+
+export interface AcquireOptions {
+  /** Wait for the lock (default) or give up at once when someone else holds it. */
+  blocking?: boolean;
+  /** With `blocking`, give up after this long with LockTimeoutError. Default: wait forever. */
+  timeoutMs?: number;
+}
+
+/** Contender names under a lock directory, in lock order (holder first). */
+export function sortContenders(children: readonly string[]): string[] {
+  return children
+    .map((name) => ({ name, sequence: CONTENDER_PATTERN.exec(name)?.[1] }))
+    .filter((entry): entry is { name: string; sequence: string } => entry.sequence !== undefined)
+    // String order on the captured sequence, as kazoo sorts (numeric for same-length values).
+    .sort((a, b) => (a.sequence < b.sequence ? -1 : a.sequence > b.sequence ? 1 : 0))
+    .map((entry) => entry.name);
+}
+
+export function isContender(name: string): boolean {
+  return CONTENDER_PATTERN.test(name);
+}
+
+/**
+ * kazoo's exclusive Lock recipe, bit for bit (spec §4), so kazoo clients — Zuul, the original
+ * Nodepool and its CLI — and we exclude each other. One object per acquisition attempt chain;
+ * not re-entrant.
+ */
+export class KazooLock {
+  /** `<uuid4 hex>__lock__`, chosen once per lock object. */
+  readonly prefix = randomUUID().replaceAll('-', '') + NODE_NAME;
+  private node: string | undefined;
+  private createTried = false;
+  private acquired = false;
+  /** The session that holds our ephemeral contender; the lock is ours only within it. */
+  private acquiredInSession: string | undefined;
+  private pathEnsured = false;
+  private mutexHeld = false;
+  private cancelled = false;
+  private wakeWaiter: (() => void) | undefined;
+  private readonly mutex: LocalMutex;
+  private readonly data: Buffer;
+
+  constructor(
+    private readonly client: ZooKeeperClient,
+    /** The lock directory, e.g. `/nodepool/nodes/0000000042/lock`. */
+    readonly path: string,
+    private readonly options: LockOptions = {},
+  ) {
+    this.mutex = LocalMutex.for(client, path);
+    this.data = Buffer.from(options.identifier ?? '', 'utf8');
+  }
+
+  /**
+   * Whether this object holds the lock, as far as the client knows. An ephemeral lock is lost
+   * with the session that took it.
+   */
+  get isAcquired(): boolean {
+    if (!this.acquired) return false;
+    return this.options.ephemeral === false || this.client.session?.sessionId === this.acquiredInSession;
+  }
+
+  /** The contender znode name once created, e.g. `3f0c…__lock__0000000007`. */
+  get contenderName(): string | undefined {
+    return this.node;
+  }
+
+  /**
+   * Acquires the lock. Non-blocking: resolves false at once if someone holds it, leaving no
+   * contender behind. Blocking: waits (up to `timeoutMs`, then LockTimeoutError).
+   * Connection losses are retried within the same session, re-using our contender if the
+   * create reached the server but its reply did not.
+   */
+  async acquire(options: AcquireOptions = {}): Promise<boolean> {
+    const blocking = options.blocking ?? true;
+    // A non-blocking attempt still rides out a short connection blip, but not forever.
+    const patience = options.timeoutMs ?? (blocking ? Number.POSITIVE_INFINITY : NON_BLOCKING_RETRY_MS);
+    const deadline = Date.now() + patience;
+    if (this.isAcquired) return false;
+    const gotMutex = blocking
+      ? await this.mutex.acquire(options.timeoutMs)
+      : this.mutex.tryAcquire();
+    if (!gotMutex) {
+      if (blocking) throw new LockTimeoutError(`failed to acquire lock on ${this.path} within ${options.timeoutMs} ms`);
+      return false;
+    }
+    this.mutexHeld = true;
+    let gotten = false;
+    try {
+      for (;;) {
+        try {
+          gotten = await this.innerAcquire(blocking, deadline);
+          break;
+        } catch (error) {
+          if (!isRetryable(error) || Date.now() >= deadline) throw error;
+          await this.waitForConnection(deadline);
+        }
+      }
+    } finally {
+      if (gotten) {
+        this.acquired = true;
+        this.acquiredInSession = this.client.session?.sessionId;
+      } else {
+        await this.bestEffortCleanup();
+        this.releaseMutex();
+      }
+      this.cancelled = false;
+    }
+    return gotten;
+  }
+
+  /** Stops a blocking `acquire()` in progress: it rejects with LockCancelledError. */
+  cancel(): void {
+    this.cancelled = true;
+    this.wakeWaiter?.();
+  }
+
+  /** Releases the lock: deletes our contender (never the lock directory). */
+  async release(): Promise<boolean> {
+    if (!this.acquired) return false;
+    const node = this.node;
+    try {
+      for (let attempt = 0; node !== undefined; attempt++) {
+        try {
+          await this.client.delete(`${this.path}/${node}`);
+          break;
+        } catch (error) {
+          if (error instanceof NoNodeError || error instanceof SessionExpiredError) break;
+          if (!(error instanceof ConnectionLossError) || attempt >= 20) throw error;
+          await this.waitForConnection(Date.now() + 30_000);
+        }
+      }
+    } finally {
+      this.acquired = false;
+      this.node = undefined;
+      this.releaseMutex();
+    }
+    return true;
+  }
+
+  /** Identifiers of every contender, holder first (kazoo's `contenders()`). */
+  async contenders(): Promise<string[]> {
+    await this.ensurePath();
+    const { children } = await this.client.getChildren(this.path);
+    const identifiers: string[] = [];
+    for (const name of sortContenders(children)) {
+      try {
+        identifiers.push((await this.client.getData(`${this.path}/${name}`)).data.toString('utf8'));
+      } catch (error) {
+        if (!(error instanceof NoNodeError)) throw error;
+      }
+    }
+    return identifiers;
+  }
+
+  private async innerAcquire(blocking: boolean, deadline: number): Promise<boolean> {
+    if (!this.pathEnsured) await this.ensurePath();
+    let node: string | undefined;
+    if (this.createTried) node = await this.findOwnNode();
+    else this.createTried = true;
+    if (!node) {
+      const created = await this.client.create(`${this.path}/${this.prefix}`, {
+        data: this.data,
+        mode: this.options.ephemeral === false ? 'persistent-sequential' : 'ephemeral-sequential',
+      });
+      node = created.slice(this.path.length + 1);
+    }
+    this.node = node;
+    const ownSequence = node.slice(this.prefix.length);
+
+    for (;;) {
+      if (this.cancelled) throw new LockCancelledError(`acquiring ${this.path} was cancelled`);
+      const predecessor = await this.predecessorOf(node, ownSequence);
+      if (predecessor === undefined) return true;
+      if (!blocking) return false;
+      const fired = await this.waitForDeletion(`${this.path}/${predecessor}`, deadline);
+      if (!fired) throw new LockTimeoutError(`failed to acquire lock on ${this.path}: timed out`);
+    }
+  }
+
+  /** The contender just before ours, or undefined when we hold the lock. */
+  private async predecessorOf(node: string, ownSequence: string): Promise<string | undefined> {
+    const { children } = await this.client.getChildren(this.path);
+    if (!children.includes(node)) {
+      // Our ephemeral contender is gone (session trouble): start over.
+      throw new ConnectionLossError(this.path, { cause: new Error('own lock contender vanished') });
+    }
+    let best: { name: string; sequence: string } | undefined;
+    for (const name of children) {
+      const sequence = CONTENDER_PATTERN.exec(name)?.[1];
+      if (sequence === undefined || !(sequence < ownSequence)) continue;
+      if (!best || sequence > best.sequence) best = { name, sequence };
+    }
+    return best?.name;
+  }
+
+  /**
+   * Watches the predecessor; resolves true when it is deleted or the connection state changes
+   * (so the caller re-checks), false on timeout.
+   */
+  private waitForDeletion(path: string, deadline: number): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      let settled = false;
+      const finish = (value: boolean): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.client.off('state', onState);
+        this.wakeWaiter = undefined;
+        resolve(value);
+      };
+      this.wakeWaiter = () => finish(true);
+      const onState = (): void => finish(true);
+      const remaining = deadline - Date.now();
+      const timer = setTimeout(() => finish(false), Number.isFinite(remaining) ? Math.max(0, remaining) : 2 ** 31 - 1);
+      this.client.on('state', onState);
+      this.client.exists(path, { watch: () => finish(true) }).then(
+        (stat) => {
+          if (stat === null) finish(true);
+        },
+        (error: unknown) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          this.client.off('state', onState);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  private async ensurePath(): Promise<void> {
+    if (this.options.ensurePath === 'directory') {
+      try {
+        await this.client.create(this.path);
+      } catch (error) {
+        if (error instanceof NoNodeError) throw new LockTargetGoneError(`cannot lock ${this.path}: its record is gone`);
+        if (!(error instanceof NodeExistsError)) throw error;
+      }
+    } else {
+      await this.client.mkdirp(this.path);
+    }
+    this.pathEnsured = true;
+  }
+
+  private async findOwnNode(): Promise<string | undefined> {
+    const { children } = await this.client.getChildren(this.path);
+    return children.find((child) => child.startsWith(this.prefix));
+  }
+
+  private async bestEffortCleanup(): Promise<void> {
+    try {
+      const node = this.node ?? (this.createTried && this.pathEnsured ? await this.findOwnNode() : undefined);
+      if (node) await this.client.delete(`${this.path}/${node}`);
+    } catch {
+      // Best effort: an ephemeral contender goes with the session anyway.
+    }
+    this.node = undefined;
+  }
+
+  private async waitForConnection(deadline: number): Promise<void> {
+    if (this.client.state === 'connected') return;
+    await new Promise<void>((resolve) => {
+      const remaining = deadline - Date.now();
+      const timer = setTimeout(done, Number.isFinite(remaining) ? Math.max(0, remaining) : 2 ** 31 - 1);
+      const client = this.client;
+      client.on('state', onState);
+      function onState(state: string): void {
+        if (state === 'connected' || state === 'closed') done();
+      }
+      function done(): void {
+        clearTimeout(timer);
+        client.off('state', onState);
+        resolve();
+      }
+    });
+  }
+
+  private releaseMutex(): void {
+    if (this.mutexHeld) {
+      this.mutexHeld = false;
+      this.mutex.release();
+    }
+  }
+}
+
+const NON_BLOCKING_RETRY_MS = 10_000;
+
+function isRetryable(error: unknown): boolean {
+  return error instanceof ConnectionLossError || error instanceof SessionExpiredError;
+}

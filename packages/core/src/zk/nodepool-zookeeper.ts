@@ -1,0 +1,353 @@
+import { randomUUID } from 'node:crypto';
+import {
+  BadVersionError,
+  NodeExistsError,
+  NoNodeError,
+  type ZooKeeperClient,
+} from '@nodepool/zookeeper';
+import { getLogger } from '../log.js';
+import { ImageCache, NodeCache, RequestCache } from './caches.js';
+import { ComponentRegistry } from './component-registry.js';
+import { ImageBuild, ImageUpload } from './image-records.js';
+import { parseRecordJson, stringifyRecordJson } from './json.js';
+import { KazooLock, LockTargetGoneError, LockTimeoutError, sortContenders, type AcquireOptions } from './lock.js';
+import { Node } from './node.js';
+import { NodeRequest } from './node-request.js';
+import {
+  buildPath,
+  imageBuildRequestPath,
+  imageBuildsPath,
+  imagePausePath,
+  nodeLockPath,
+  nodePath,
+  requestLockPath,
+  requestPath,
+  uploadPath,
+  uploadsPath,
+  ZkPaths,
+} from './paths.js';
+
+/** A record changed under us: someone else wrote it since we read it. */
+export class RecordConflictError extends Error {
+  override name = 'RecordConflictError';
+}
+
+/** The record no longer exists; it is never re-created by a write (spec §3). */
+export class RecordGoneError extends Error {
+  override name = 'RecordGoneError';
+}
+
+/** A lock could not be taken (held elsewhere, timed out, or its record is gone). */
+export class LockUnavailableError extends Error {
+  override name = 'LockUnavailableError';
+}
+
+/**
+ * Nodepool's view of ZooKeeper: typed records, their locks and the watch-fed caches, on one
+ * client. Writes to existing records are versioned `setData` calls: a record deleted meanwhile
+ * makes the write fail with RecordGoneError instead of coming back to life.
+ */
+export class NodepoolZooKeeper {
+  private readonly log = getLogger('nodepool.zk');
+  private readonly nodeLocks = new Map<string, KazooLock>();
+  private readonly requestLocks = new Map<string, KazooLock>();
+  private nodeCacheInstance: NodeCache | undefined;
+  private requestCacheInstance: RequestCache | undefined;
+  private imageCacheInstance: ImageCache | undefined;
+  private componentRegistryInstance: ComponentRegistry | undefined;
+
+  constructor(readonly client: ZooKeeperClient) {}
+
+  // ---- caches (started on first use) ------------------------------------------------------
+
+  async nodeCache(): Promise<NodeCache> {
+    if (!this.nodeCacheInstance) {
+      this.nodeCacheInstance = new NodeCache(this.client);
+      await this.nodeCacheInstance.start();
+    }
+    return this.nodeCacheInstance;
+  }
+
+  async requestCache(): Promise<RequestCache> {
+    if (!this.requestCacheInstance) {
+      this.requestCacheInstance = new RequestCache(this.client);
+      await this.requestCacheInstance.start();
+    }
+    return this.requestCacheInstance;
+  }
+
+  async imageCache(): Promise<ImageCache> {
+    if (!this.imageCacheInstance) {
+      this.imageCacheInstance = new ImageCache(this.client);
+      await this.imageCacheInstance.start();
+    }
+    return this.imageCacheInstance;
+  }
+
+  async componentRegistry(): Promise<ComponentRegistry> {
+    if (!this.componentRegistryInstance) {
+      this.componentRegistryInstance = new ComponentRegistry(this.client);
+      await this.componentRegistryInstance.start();
+    }
+    return this.componentRegistryInstance;
+  }
+
+  /** Stops the caches; the client is the caller's to close. */
+  async stop(): Promise<void> {
+    await Promise.all(
+      [this.nodeCacheInstance, this.requestCacheInstance, this.imageCacheInstance, this.componentRegistryInstance].map((cache) => cache?.stop()),
+    );
+  }
+
+  // ---- nodes ------------------------------------------------------------------------------
+
+  /** A fresh read of a node; undefined if it is missing, empty or corrupt. */
+  async getNode(id: string): Promise<Node | undefined> {
+    return this.readRecord(nodePath(id), (json, version) => Node.fromJson(id, json, version));
+  }
+
+  /** IDs of every node znode, records or not (empty "ensure path" leftovers included). */
+  async getNodeIds(): Promise<string[]> {
+    return this.childrenOf(ZkPaths.nodes);
+  }
+
+  /**
+   * Stores a node: a new one (no id yet) is created as `/nodepool/nodes/<seq10>`; an existing
+   * one is rewritten whole, if its version still matches.
+   */
+  async storeNode(node: Node): Promise<void> {
+    const data = stringifyRecordJson(node.toJson());
+    if (!node.id) {
+      const path = await this.client.create(`${ZkPaths.nodes}/`, { data, mode: 'persistent-sequential', makeParents: true });
+      node.id = path.slice(ZkPaths.nodes.length + 1);
+      node.version = 0;
+      return;
+    }
+    node.version = await this.versionedWrite(nodePath(node.id), data, node.version, `node ${node.id}`);
+  }
+
+  /**
+   * Locks a node (spec §4): non-blocking by default. Never re-creates a deleted node: a node
+   * whose znode is gone fails with LockUnavailableError. After locking, re-read the node.
+   */
+  async lockNode(node: Node | string, options: AcquireOptions = { blocking: false }): Promise<KazooLock> {
+    const id = typeof node === 'string' ? node : node.id;
+    const lock = new KazooLock(this.client, nodeLockPath(id), { ensurePath: 'directory' });
+    await this.acquireOrThrow(lock, options, `node ${id}`);
+    this.nodeLocks.set(id, lock);
+    return lock;
+  }
+
+  /** Whether this process holds the lock of a node. */
+  holdsNodeLock(id: string): boolean {
+    return this.nodeLocks.get(id)?.isAcquired ?? false;
+  }
+
+  async unlockNode(node: Node | string): Promise<void> {
+    const id = typeof node === 'string' ? node : node.id;
+    const lock = this.nodeLocks.get(id);
+    this.nodeLocks.delete(id);
+    await lock?.release();
+  }
+
+  /** Lock contender names of a node, read directly (not from the cache). */
+  async nodeLockContenders(id: string): Promise<string[]> {
+    return sortContenders(await this.childrenOf(nodeLockPath(id)));
+  }
+
+  /**
+   * Deletes a node record and everything below it (its lock and contenders), as the last step
+   * of the deletion protocol (spec §6.5).
+   */
+  async deleteNode(node: Node | string): Promise<void> {
+    const id = typeof node === 'string' ? node : node.id;
+    this.nodeLocks.delete(id);
+    await this.client.deleteRecursive(nodePath(id));
+  }
+
+  // ---- node requests ---------------------------------------------------------------------
+
+  async getNodeRequest(id: string): Promise<NodeRequest | undefined> {
+    return this.readRecord(requestPath(id), (json, version) => NodeRequest.fromJson(id, json, version));
+  }
+
+  /**
+   * Stores a request. A new one is created as `/nodepool/requests/<priority>-<seq10>`,
+   * ephemeral when Nodepool itself is the requestor (spec §5.1); an existing one is rewritten
+   * with a version check.
+   */
+  async storeNodeRequest(request: NodeRequest, options: { priority?: string; ephemeral?: boolean } = {}): Promise<void> {
+    const data = stringifyRecordJson(request.toJson());
+    if (!request.id) {
+      const priority = options.priority ?? '100';
+      if (!/^\d{3}$/.test(priority)) throw new TypeError(`request priority must be three digits, not ${JSON.stringify(priority)}`);
+      const path = await this.client.create(`${ZkPaths.requests}/${priority}-`, {
+        data,
+        mode: options.ephemeral ? 'ephemeral-sequential' : 'persistent-sequential',
+        makeParents: true,
+      });
+      request.id = path.slice(ZkPaths.requests.length + 1);
+      request.version = 0;
+      return;
+    }
+    request.version = await this.versionedWrite(requestPath(request.id), data, request.version, `request ${request.id}`);
+  }
+
+  /** Locks a request under `/nodepool/requests-lock/<id>`; non-blocking by default. */
+  async lockNodeRequest(request: NodeRequest | string, options: AcquireOptions = { blocking: false }): Promise<KazooLock> {
+    const id = typeof request === 'string' ? request : request.id;
+    const lock = new KazooLock(this.client, requestLockPath(id));
+    await this.acquireOrThrow(lock, options, `request ${id}`);
+    this.requestLocks.set(id, lock);
+    return lock;
+  }
+
+  holdsRequestLock(id: string): boolean {
+    return this.requestLocks.get(id)?.isAcquired ?? false;
+  }
+
+  async unlockNodeRequest(request: NodeRequest | string): Promise<void> {
+    const id = typeof request === 'string' ? request : request.id;
+    const lock = this.requestLocks.get(id);
+    this.requestLocks.delete(id);
+    await lock?.release();
+  }
+
+  /** Deletes a request. Only its requestor may do this (spec §3). */
+  async deleteNodeRequest(request: NodeRequest | string): Promise<void> {
+    const id = typeof request === 'string' ? request : request.id;
+    try {
+      await this.client.delete(requestPath(id));
+    } catch (error) {
+      if (!(error instanceof NoNodeError)) throw error;
+    }
+  }
+
+  // ---- images ----------------------------------------------------------------------------
+
+  async getBuild(image: string, buildId: string): Promise<ImageBuild | undefined> {
+    return this.readRecord(buildPath(image, buildId), (json, version) => ImageBuild.fromJson(image, buildId, json, version));
+  }
+
+  async getBuildIds(image: string): Promise<string[]> {
+    return (await this.childrenOf(imageBuildsPath(image))).filter((name) => name !== 'lock');
+  }
+
+  /** Stores a build; a new one (no id) gets a uuid4-hex id, created with its parents. */
+  async storeBuild(build: ImageBuild): Promise<void> {
+    const data = stringifyRecordJson(build.toJson());
+    if (!build.id || build.version < 0) {
+      if (!build.id) build.id = randomUUID().replaceAll('-', '');
+      await this.client.create(buildPath(build.image, build.id), { data, makeParents: true });
+      build.version = 0;
+      return;
+    }
+    build.version = await this.versionedWrite(buildPath(build.image, build.id), data, build.version, `build ${build.image}-${build.id}`);
+  }
+
+  async getUpload(image: string, buildId: string, provider: string, uploadId: string): Promise<ImageUpload | undefined> {
+    return this.readRecord(uploadPath(image, buildId, provider, uploadId), (json, version) =>
+      ImageUpload.fromJson({ image, buildId, provider, id: uploadId }, json, version),
+    );
+  }
+
+  async getUploadIds(image: string, buildId: string, provider: string): Promise<string[]> {
+    return (await this.childrenOf(uploadsPath(image, buildId, provider))).filter((name) => name !== 'lock');
+  }
+
+  /** Stores an upload; a new one (no id) is created as the next sequence number. */
+  async storeUpload(upload: ImageUpload): Promise<void> {
+    const data = stringifyRecordJson(upload.toJson());
+    if (!upload.id) {
+      const parent = uploadsPath(upload.image, upload.buildId, upload.provider);
+      const path = await this.client.create(`${parent}/`, { data, mode: 'persistent-sequential', makeParents: true });
+      upload.id = path.slice(parent.length + 1);
+      upload.version = 0;
+      return;
+    }
+    upload.version = await this.versionedWrite(
+      uploadPath(upload.image, upload.buildId, upload.provider, upload.id),
+      data,
+      upload.version,
+      `upload ${upload.id}`,
+    );
+  }
+
+  async isImagePaused(image: string): Promise<boolean> {
+    return (await this.client.exists(imagePausePath(image))) !== null;
+  }
+
+  /** Sets or clears the `pause` flag of an image (empty znode). */
+  async setImagePaused(image: string, paused: boolean): Promise<void> {
+    await this.setFlag(imagePausePath(image), paused);
+  }
+
+  async hasBuildRequest(image: string): Promise<boolean> {
+    return (await this.client.exists(imageBuildRequestPath(image))) !== null;
+  }
+
+  /** Sets or clears the `request-build` flag of an image (empty znode). */
+  async setBuildRequest(image: string, requested: boolean): Promise<void> {
+    await this.setFlag(imageBuildRequestPath(image), requested);
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------
+
+  private async readRecord<T>(path: string, build: (json: Record<string, unknown>, version: number) => T): Promise<T | undefined> {
+    let data: Buffer;
+    let version: number;
+    try {
+      ({ data, stat: { version } } = await this.client.getData(path));
+    } catch (error) {
+      if (error instanceof NoNodeError) return undefined;
+      throw error;
+    }
+    try {
+      const json = parseRecordJson(data);
+      return json === undefined ? undefined : build(json, version);
+    } catch (error) {
+      this.log.warn('skipping corrupt record', { path, reason: (error as Error).message });
+      return undefined;
+    }
+  }
+
+  private async versionedWrite(path: string, data: Buffer, version: number, what: string): Promise<number> {
+    try {
+      return (await this.client.setData(path, data, version)).version;
+    } catch (error) {
+      if (error instanceof NoNodeError) throw new RecordGoneError(`${what} no longer exists`, { cause: error });
+      if (error instanceof BadVersionError) throw new RecordConflictError(`${what} was changed by someone else (expected version ${version})`, { cause: error });
+      throw error;
+    }
+  }
+
+  private async acquireOrThrow(lock: KazooLock, options: AcquireOptions, what: string): Promise<void> {
+    let acquired: boolean;
+    try {
+      acquired = await lock.acquire(options);
+    } catch (error) {
+      if (error instanceof LockTargetGoneError) throw new LockUnavailableError(`${what} no longer exists`, { cause: error });
+      if (error instanceof LockTimeoutError) throw new LockUnavailableError(`timed out locking ${what}`, { cause: error });
+      throw error;
+    }
+    if (!acquired) throw new LockUnavailableError(`${what} is locked by someone else`);
+  }
+
+  private async childrenOf(path: string): Promise<string[]> {
+    try {
+      return (await this.client.getChildren(path)).children;
+    } catch (error) {
+      if (error instanceof NoNodeError) return [];
+      throw error;
+    }
+  }
+
+  private async setFlag(path: string, present: boolean): Promise<void> {
+    try {
+      if (present) await this.client.create(path, { makeParents: true });
+      else await this.client.delete(path);
+    } catch (error) {
+      if (!(error instanceof NodeExistsError) && !(error instanceof NoNodeError)) throw error;
+    }
+  }
+}
