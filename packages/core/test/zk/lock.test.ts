@@ -1,5 +1,5 @@
 import test from 'ava';
-import { TcpProxy, useZooKeeper, waitFor } from '@nodepool/testkit';
+import { TcpProxy, useZooKeeper } from '@nodepool/testkit';
 import { KazooLock, LockTargetGoneError, LockTimeoutError, Node, sortContenders } from '@nodepool/core';
 import { connect, connectPeer, nodepoolZk } from './helpers.js';
 
@@ -109,9 +109,9 @@ test('a held lock survives a connection blip within the session', async (t) => {
   const observer = await connectPeer(t, zk().connectString, client);
   const lock = new KazooLock(client, '/locks/g');
   await lock.acquire();
+  const reconnected = new Promise<void>((resolve) => client.once('reconnected', () => resolve()));
   proxy.resetConnections();
-  await waitFor(() => client.state === 'suspended', { timeoutMs: 5_000 });
-  await waitFor(() => client.state === 'connected', { timeoutMs: 5_000 });
+  await reconnected;
   t.true(lock.isAcquired);
   t.false(await new KazooLock(observer, '/locks/g').acquire({ blocking: false }));
 });
