@@ -1,0 +1,61 @@
+import type { ProviderConfig } from '../driver/provider-config.js';
+
+export interface ZooKeeperServerConfig {
+  readonly host: string;
+  /** Default 2281, as in the original. */
+  readonly port: number;
+  readonly chroot?: string | undefined;
+}
+
+export interface LabelConfig {
+  readonly name: string;
+  /** Ready nodes to keep around; default 0. */
+  readonly minReady: number;
+  /** Seconds a ready node may stay unused before it is deleted; 0 = forever. */
+  readonly maxReadyAge: number;
+}
+
+export interface DiskImageConfig {
+  readonly name: string;
+  readonly buildTimeout: number;
+  readonly dibCmd: string;
+  readonly elements: readonly string[];
+  readonly envVars: Readonly<Record<string, string>>;
+  readonly formats: readonly string[];
+  readonly parent: string | undefined;
+  readonly pause: boolean;
+  readonly pythonPath: string;
+  readonly rebuildAge: number;
+  readonly release: string;
+  readonly shellType: string | null;
+  readonly username: string;
+}
+
+export interface TenantResourceLimit {
+  readonly tenantName: string;
+  readonly maxCores: number;
+  readonly maxRam: number;
+  readonly maxServers: number;
+}
+
+/** A loaded nodepool.yaml (with the secure file applied), defaults filled in. */
+export interface NodepoolConfig {
+  readonly file: string;
+  readonly webapp: { readonly port: number; readonly listenAddress: string };
+  readonly elementsDir: string | undefined;
+  readonly imagesDir: string | undefined;
+  readonly buildLogDir: string | undefined;
+  /** Days; default 7. */
+  readonly buildLogRetention: number;
+  /** Seconds a held node may live; Infinity when not set (or ≤ 0). */
+  readonly maxHoldAge: number;
+  readonly zookeeperServers: readonly ZooKeeperServerConfig[];
+  readonly zookeeperTls: { readonly cert?: string; readonly key?: string; readonly ca?: string } | undefined;
+  /** Seconds; default 10. */
+  readonly zookeeperTimeout: number;
+  readonly labels: ReadonlyMap<string, LabelConfig>;
+  /** Non-abstract diskimages, with inheritance applied. */
+  readonly diskimages: ReadonlyMap<string, DiskImageConfig>;
+  readonly tenantResourceLimits: ReadonlyMap<string, TenantResourceLimit>;
+  readonly providers: ReadonlyMap<string, ProviderConfig>;
+}

@@ -1,0 +1,3 @@
+export { DriverRegistry, type DriverResolver } from './driver-registry.js';
+export { driverPackageCandidates, driverShorthand } from './driver-package-candidates.js';
+export { DriverLoadError, DriverNameMismatchError, DriverNotFoundError, InvalidDriverError, type DriverReference } from './errors.js';

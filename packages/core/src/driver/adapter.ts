@@ -1,0 +1,141 @@
+import type { Logger } from '../log.js';
+import type { NodeRequest } from '../zk/node-request.js';
+import type { Driver } from './driver.js';
+import type { ConfigLabel, ProviderConfig } from './provider-config.js';
+import type { QuotaInformation } from './quota-information.js';
+
+/**
+ * A cloud instance as the state-machine kit sees it, built by the adapter from the cloud's
+ * own representation.
+ */
+export interface Instance {
+  /** The cloud's ID for the instance. */
+  readonly externalId: string;
+  /** Whether it finished booting (the create machine may return it earlier). */
+  readonly ready?: boolean;
+  /** Whether it is gone or going. */
+  readonly deleted?: boolean;
+  /** The address Zuul connects to. */
+  readonly interfaceIp?: string | null;
+  readonly publicIpv4?: string | null;
+  readonly publicIpv6?: string | null;
+  readonly privateIpv4?: string | null;
+  readonly cloud?: string | null;
+  readonly region?: string | null;
+  readonly az?: string | null;
+  readonly hostId?: string | null;
+  /** Nodepool's metadata tags on the instance (`nodepool_node_id`, …), for leak detection. */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Driver data stored on the node record (`driver_data`). */
+  readonly driverData?: unknown;
+  /** Slot number, for drivers that share a host between nodes. */
+  readonly slot?: number | null;
+  /** What the instance uses; default: derived from its label. */
+  getQuotaInformation?(): QuotaInformation | undefined;
+}
+
+/** A cloud resource other than an instance (volume, image, object), for leak cleanup. */
+export interface Resource {
+  /** The kind, e.g. `instance`, `volume`, `image`, `object`. */
+  readonly type: string;
+  /** Nodepool's metadata tags on it; resources without them are never touched. */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Anything the adapter needs to delete it. */
+  readonly [key: string]: unknown;
+}
+
+/**
+ * A re-entrant step machine: the kit calls `advance()` about once per pass until it returns a
+ * result. States are human-readable strings (they appear in logs), walked through in order so
+ * that a fast cloud finishes in one call and a slow one is polled. Set `externalId` as soon as
+ * the cloud names the instance, before any slow step, so a failure can be cleaned up.
+ */
+export interface StateMachine<Result = Instance> {
+  /** The current state, e.g. `'start'`, `'creating instance'`, `'complete'`. */
+  readonly state: string;
+  /** The cloud ID, once known. */
+  readonly externalId: string | undefined;
+  /** Whether the machine finished. */
+  readonly complete: boolean;
+  /**
+   * Takes the next step(s). Resolves with the result once done (the instance for a create
+   * machine), `undefined` while still in progress. Rejects to fail the operation: throw a
+   * `QuotaError` to abort a launch without failing the node.
+   */
+  advance(): Promise<Result | undefined>;
+}
+
+/** Inputs of `Adapter.getCreateStateMachine`, one object so new fields never break drivers. */
+export interface CreateStateMachineOptions<L extends ConfigLabel = ConfigLabel> {
+  /** Host name to give the instance, `np<node id>`. */
+  readonly hostname: string;
+  readonly label: L;
+  /** Cloud ID of the image to boot (diskimage upload or cloud image). */
+  readonly imageExternalId: string | undefined;
+  /** Nodepool's tags to put on every resource created. */
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly request: NodeRequest;
+  /** The availability zone to use, from `getAZs()`, shared by the whole node set. */
+  readonly az: string | undefined;
+  readonly log: Logger;
+}
+
+/**
+ * The cloud-specific half of a state-machine driver (aws, azure, gce, ibmvpc, openstack,
+ * metastatic). It talks to the cloud and nothing else: ZooKeeper, locks, retries, timeouts,
+ * quota caching, key scans, statistics and leak bookkeeping belong to core's kit.
+ *
+ * Every call may be made concurrently with others; rate limiting is the kit's job.
+ */
+export interface Adapter<L extends ConfigLabel = ConfigLabel> {
+  /** A machine that creates one instance. Called by the launcher for each new node. */
+  getCreateStateMachine(options: CreateStateMachineOptions<L>): StateMachine<Instance>;
+  /** A machine that deletes the instance `externalId` (and what belongs to it). */
+  getDeleteStateMachine(externalId: string, log: Logger): StateMachine<void>;
+  /**
+   * Every instance in the provider's region/account, Nodepool's or not. The kit calls it once
+   * per pass and shares the answer between all nodes, so one call serves many.
+   */
+  listInstances(): Promise<Instance[]>;
+  /** Every deletable resource carrying Nodepool metadata, for leak cleanup. */
+  listResources(): Promise<Resource[]>;
+  /** Deletes one resource found by `listResources`. A resource already gone counts as deleted. */
+  deleteResource(resource: Resource): Promise<void>;
+  /** Quota limits of the account, if the cloud reports them. Default: unlimited. */
+  getQuotaLimits?(): Promise<QuotaInformation>;
+  /** What one node of a label uses. Default: one instance. */
+  getQuotaForLabel?(label: L): Promise<QuotaInformation>;
+  /** Availability zones to spread node sets over. Default: one unnamed zone (`[undefined]`). */
+  getAZs?(): Promise<(string | undefined)[]>;
+  /** Whether `label` can launch now (e.g. its cloud image exists). Default: true. */
+  labelReady?(label: L): boolean;
+  /**
+   * Uploads a built image; returns its cloud ID. Called by nodepool-builder. Required for
+   * providers with `diskimages`.
+   */
+  uploadImage?(options: {
+    providerImage: { name: string; [key: string]: unknown };
+    imageName: string;
+    filename: string;
+    imageFormat: string;
+    metadata: Readonly<Record<string, string>>;
+    md5?: string;
+    sha256?: string;
+  }): Promise<string>;
+  /** Deletes an uploaded image by its cloud ID. */
+  deleteImage?(externalId: string): Promise<void>;
+  /** The console log of an instance, for failed launches; default: none. */
+  getConsoleLog?(label: L, externalId: string): Promise<string>;
+  /** The kit could not reach the instance over SSH in time. Default: nothing. */
+  notifyNodescanFailure?(label: L, externalId: string): void;
+  /** Stops background work of the adapter. Default: nothing. */
+  stop?(): Promise<void>;
+}
+
+/**
+ * A driver made of an adapter: core's state-machine provider runs it, so the driver supplies
+ * `createAdapter` instead of `createProvider`.
+ */
+export type StateMachineDriver<C extends ProviderConfig = ProviderConfig, L extends ConfigLabel = ConfigLabel> = Omit<Driver<C>, 'createProvider'> & {
+  createAdapter(config: C): Adapter<L>;
+};
