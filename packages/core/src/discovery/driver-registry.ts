@@ -77,7 +77,7 @@ export class DriverRegistry implements DriverResolver {
         driverNotFoundMessage({ driverName, tried, searchedFrom: this.bases, available: this.availableDrivers(), reference }),
       );
     }
-    if (!pkg.drivers.includes(driverName)) {
+    if (!pkg.drivers.includes(driverName) && !(driverName === pkg.name && pkg.drivers.length > 0)) {
       throw new DriverNameMismatchError(driverName, pkg.name, nameMismatchMessage({ driverName, packageName: pkg.name, declared: pkg.drivers, exported: [] }));
     }
 
@@ -95,7 +95,8 @@ export class DriverRegistry implements DriverResolver {
       throw new InvalidDriverError(driverName, pkg.name, invalid, invalidDriverMessage({ driverName, packageName: pkg.name, missing: invalid, reference }));
     }
     const drivers = candidates as Driver[];
-    const driver = drivers.find((candidate) => candidate.name === driverName);
+    // A scoped package name picks the package itself, and so its one driver.
+    const driver = driverName.startsWith('@') && drivers.length === 1 ? drivers[0] : drivers.find((candidate) => candidate.name === driverName);
     if (!driver) {
       throw new DriverNameMismatchError(
         driverName,
