@@ -1,3 +1,4 @@
+export { ConfigWatcher, diffProviders, type ConfigChange, type ConfigWatcherEvents } from './config-watcher.js';
 export { commonPoolKeys, commonProviderKeys } from './common-keys.js';
 export { ConfigError, formatIssue, formatPath, type ConfigIssue, type ConfigPath } from './issues.js';
 export { loadConfig, validateConfig, type ConfigValidation, type LoadConfigOptions } from './load-config.js';
