@@ -1,0 +1,1 @@
+export { buildProgram, main, CommandFailure, consoleOutput, type GlobalOptions, type Output } from './program.js';

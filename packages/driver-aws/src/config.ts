@@ -1,0 +1,424 @@
+import {
+  commonPoolKeys,
+  schema as s,
+  type ConfigContext,
+  type ConfigLabel,
+  type ConfigPool,
+  type ProviderConfig,
+} from '@nodepool/core';
+
+// ---- typed configuration ------------------------------------------------------------------
+
+/** One filter of a cloud image's `image-filters` (an EC2 DescribeImages filter). */
+export interface AwsImageFilter {
+  /** `name` (or `Name`); the schema does not require it. */
+  readonly name: string | undefined;
+  /** `values` (or `Values`); the schema does not require it. */
+  readonly values: readonly string[] | undefined;
+}
+
+/** An AMI that exists in the cloud (`providers.[aws].cloud-images`). */
+export interface AwsCloudImageConfig {
+  readonly name: string;
+  readonly username: string;
+  /** `image-id`; exactly one of it and `imageFilters` is set. */
+  readonly imageId: string | null;
+  /** `image-filters`; when several AMIs match, the most recent is used. */
+  readonly imageFilters: readonly AwsImageFilter[] | null;
+  readonly connectionType: string;
+  /** Default 22, or 5986 for `winrm`. */
+  readonly connectionPort: number;
+  readonly pythonPath: string;
+  readonly shellType: string | null;
+}
+
+/** A diskimage nodepool-builder uploads to this provider (`providers.[aws].diskimages`). */
+export interface AwsDiskImageConfig {
+  /** The name of a top-level diskimage. */
+  readonly name: string;
+  /** When true the builder does not upload the image. */
+  readonly pause: boolean;
+  /** Deprecated here; defaults to the top-level diskimage's username. */
+  readonly username: string;
+  readonly connectionType: string;
+  readonly connectionPort: number;
+  readonly pythonPath: string;
+  readonly shellType: string | null;
+  readonly architecture: string;
+  readonly enaSupport: boolean;
+  /** Root volume size in GiB; null means the size of the imported snapshot. */
+  readonly volumeSize: number | null;
+  readonly volumeType: string;
+  readonly importMethod: 'snapshot' | 'image';
+  readonly iops: number | null;
+  readonly throughput: number | null;
+  /** `tags`, added to the uploaded image. */
+  readonly tags: Readonly<Record<string, unknown>>;
+}
+
+/** `iam-instance-profile`: at most one of `name` and `arn`. */
+export interface AwsIamInstanceProfile {
+  readonly name?: string;
+  readonly arn?: string;
+}
+
+/** A label as an AWS pool offers it (`providers.[aws].pools.labels`). */
+export interface AwsLabelConfig extends ConfigLabel {
+  /** `cloud-image`: a name from the provider's `cloud-images`. */
+  readonly cloudImage: string | undefined;
+  /** `diskimage`: a name from the provider's `diskimages`. */
+  readonly diskimage: string | undefined;
+  readonly instanceType: string;
+  readonly keyName: string;
+  readonly ebsOptimized: boolean;
+  readonly volumeType: string | null;
+  readonly volumeSize: number | null;
+  readonly iops: number | null;
+  readonly throughput: number | null;
+  readonly userdata: string | null;
+  readonly iamInstanceProfile: AwsIamInstanceProfile | null;
+  readonly tags: Readonly<Record<string, unknown>>;
+  /** Tags whose values are format strings over the request (`{request.id}`). */
+  readonly dynamicTags: Readonly<Record<string, unknown>>;
+  readonly useSpot: boolean;
+  /** The pool's `host-key-checking`. */
+  readonly hostKeyChecking: boolean;
+}
+
+export interface AwsPoolConfig extends ConfigPool<AwsLabelConfig> {
+  /** `max-servers`, else the provider's, else Infinity. */
+  readonly maxServers: number;
+  /** `max-cores`, else the provider's, else Infinity. */
+  readonly maxCores: number;
+  /** `max-ram`, else the provider's, else Infinity. */
+  readonly maxRam: number;
+  /** The provider's `max-resources` with the pool's over them; a missing resource is unlimited. */
+  readonly maxResources: Readonly<Record<string, number>>;
+  readonly securityGroupId: string | null;
+  readonly subnetId: string | null;
+  /** `public-ipv4` (or its deprecated alias `public-ip-address`, which wins), else the provider's. */
+  readonly publicIpv4: boolean;
+  readonly publicIpv6: boolean;
+  readonly useInternalIp: boolean;
+  readonly hostKeyChecking: boolean;
+}
+
+export interface AwsProviderConfig extends ProviderConfig<AwsPoolConfig> {
+  readonly driver: 'aws';
+  readonly regionName: string;
+  /** The credentials profile; null lets the SDK choose. */
+  readonly profileName: string | null;
+  /** API operations per second. */
+  readonly rate: number;
+  readonly bootTimeout: number;
+  readonly launchTimeout: number;
+  readonly launchRetries: number;
+  readonly useInternalIp: boolean;
+  readonly hostKeyChecking: boolean;
+  readonly publicIpv4: boolean;
+  readonly publicIpv6: boolean;
+  /** `object-storage`: the S3 bucket images pass through on upload. */
+  readonly objectStorage: { readonly bucketName: string } | null;
+  /** `image-format`: what the builder makes and the import declares. */
+  readonly imageFormat: 'ova' | 'vhd' | 'vhdx' | 'vmdk' | 'raw';
+  /** Seconds to keep retrying an import that hit a resource limit; null fails at once. */
+  readonly imageImportTimeout: number | null;
+  readonly imageNameFormat: string;
+  readonly postUploadHook: string | null;
+  readonly maxServers: number;
+  readonly maxCores: number;
+  readonly maxRam: number;
+  readonly maxResources: Readonly<Record<string, number>>;
+  readonly cloudImages: ReadonlyMap<string, AwsCloudImageConfig>;
+  /** The provider's `diskimages:` entries by name (`diskimages` holds just their names). */
+  readonly providerDiskimages: ReadonlyMap<string, AwsDiskImageConfig>;
+}
+
+// ---- schema (Nodepool 9.0.0, nodepool/driver/aws/config.py) --------------------------------
+
+const imageFilter = s.mapping({
+  // v.Any('Name', 'name') and v.Any('Values', 'values') as keys: either spelling, neither required.
+  Name: s.str,
+  name: s.str,
+  Values: s.list(s.str),
+  values: s.list(s.str),
+});
+
+const cloudImage = s.all(
+  s.mapping({
+    name: s.required(s.str),
+    username: s.required(s.str),
+    'image-id': s.exclusive('spec', s.str),
+    'image-filters': s.exclusive('spec', s.list(imageFilter)),
+    'connection-type': s.str,
+    'connection-port': s.int,
+    'python-path': s.str,
+    'shell-type': s.str,
+  }),
+  s.mapping({}, { extra: 'allow', requireOneOf: [{ keys: ['image-id', 'image-filters'], message: 'Provide either "image-filters", or "image-id" keys' }] }),
+);
+
+const diskimage = s.mapping({
+  name: s.required(s.str),
+  username: s.str,
+  pause: s.bool,
+  'connection-type': s.str,
+  'connection-port': s.int,
+  'python-path': s.str,
+  'shell-type': s.str,
+  architecture: s.str,
+  'ena-support': s.bool,
+  'volume-size': s.int,
+  'volume-type': s.str,
+  'import-method': s.oneOf('snapshot', 'image'),
+  iops: s.int,
+  throughput: s.int,
+  tags: s.anyMapping,
+});
+
+const label = s.mapping({
+  name: s.required(s.str),
+  // Neither is required by the schema; a label without either fails only when launched.
+  'cloud-image': s.exclusive('image', s.str),
+  diskimage: s.exclusive('image', s.str),
+  'instance-type': s.required(s.str),
+  'key-name': s.required(s.str),
+  'ebs-optimized': s.bool,
+  'volume-type': s.str,
+  'volume-size': s.int,
+  iops: s.int,
+  throughput: s.int,
+  userdata: s.str,
+  'iam-instance-profile': s.mapping({
+    name: s.exclusive('iam_instance_profile_id', s.str),
+    arn: s.exclusive('iam_instance_profile_id', s.str),
+  }),
+  tags: s.anyMapping,
+  'dynamic-tags': s.anyMapping,
+  'use-spot': s.bool,
+});
+
+const pool = s.mapping({
+  ...commonPoolKeys,
+  name: s.required(s.str),
+  labels: s.required(s.list(label)),
+  'security-group-id': s.str,
+  'subnet-id': s.str,
+  'public-ip-address': s.bool,
+  'public-ipv4': s.bool,
+  'public-ipv6': s.bool,
+  'host-key-checking': s.bool,
+  'max-cores': s.int,
+  'max-ram': s.int,
+  'max-resources': s.mapOf(s.int),
+});
+
+/**
+ * An `aws` provider entry. As in Nodepool 9.0.0, keys its `load()` reads but its schema lacks
+ * (`launch-timeout`, `post-upload-hook`, `use-internal-ip`, `host-key-checking`,
+ * `public-ipv4`, `public-ipv6` at provider level) are rejected; their defaults still apply.
+ */
+export const awsProviderSchema = s.mapping({
+  pools: s.required(s.list(pool)),
+  'region-name': s.required(s.str),
+  rate: s.number,
+  'profile-name': s.str,
+  'cloud-images': s.list(cloudImage),
+  diskimages: s.list(diskimage),
+  // Accepted and ignored, as in 9.0.0 (removed in 10.0.0).
+  'hostname-format': s.str,
+  'boot-timeout': s.int,
+  'launch-retries': s.int,
+  'object-storage': s.mapping({ 'bucket-name': s.required(s.str) }),
+  'image-format': s.oneOf('ova', 'vhd', 'vhdx', 'vmdk', 'raw'),
+  'image-import-timeout': s.int,
+  'max-servers': s.int,
+  'max-cores': s.int,
+  'max-ram': s.int,
+  'max-resources': s.mapOf(s.int),
+});
+
+// ---- building -----------------------------------------------------------------------------
+
+type Entry = Readonly<Record<string, unknown>>;
+
+function list(value: unknown): Entry[] {
+  return Array.isArray(value) ? (value as Entry[]) : [];
+}
+
+/** A value the schema checked as an integer: Python counts a boolean as 0 or 1. */
+function num(value: unknown): number | undefined {
+  return typeof value === 'boolean' ? Number(value) : (value as number | undefined);
+}
+
+/** A `{str: int}` mapping such as `max-resources`; absent means empty. */
+function numbers(value: unknown): Record<string, number> {
+  return Object.fromEntries(Object.entries((value as Entry | undefined) ?? {}).map(([key, item]) => [key, num(item) ?? 0]));
+}
+
+function defaultPort(connectionType: string): number {
+  return connectionType === 'winrm' ? 5986 : 22;
+}
+
+function parseCloudImage(entry: Entry): AwsCloudImageConfig {
+  const connectionType = (entry['connection-type'] as string | undefined) ?? 'ssh';
+  const filters = entry['image-filters'] as Entry[] | undefined;
+  return {
+    name: entry.name as string,
+    username: entry.username as string,
+    imageId: (entry['image-id'] as string | undefined) ?? null,
+    // The original capitalizes the keys for boto, so with both spellings the later one wins.
+    imageFilters:
+      filters?.map((filter) => {
+        let name: string | undefined;
+        let values: string[] | undefined;
+        for (const [key, value] of Object.entries(filter)) {
+          if (key === 'name' || key === 'Name') name = value as string;
+          else values = value as string[];
+        }
+        return { name, values };
+      }) ?? null,
+    connectionType,
+    connectionPort: num(entry['connection-port']) ?? defaultPort(connectionType),
+    pythonPath: (entry['python-path'] as string | undefined) ?? 'auto',
+    shellType: (entry['shell-type'] as string | undefined) ?? null,
+  };
+}
+
+function parseDiskImage(entry: Entry, context: ConfigContext): AwsDiskImageConfig {
+  const name = entry.name as string;
+  const connectionType = (entry['connection-type'] as string | undefined) ?? 'ssh';
+  return {
+    name,
+    pause: entry.pause === true,
+    // A missing top-level diskimage is reported by core; 'zuul' is the diskimage default.
+    username: (entry.username as string | undefined) ?? context.diskimages.get(name)?.username ?? 'zuul',
+    connectionType,
+    connectionPort: num(entry['connection-port']) ?? defaultPort(connectionType),
+    pythonPath: (entry['python-path'] as string | undefined) ?? 'auto',
+    shellType: (entry['shell-type'] as string | undefined) ?? null,
+    architecture: (entry.architecture as string | undefined) ?? 'x86_64',
+    enaSupport: (entry['ena-support'] as boolean | undefined) ?? true,
+    volumeSize: num(entry['volume-size']) ?? null,
+    // 9.0.0's default; 10.0.0 changed it to gp3.
+    volumeType: (entry['volume-type'] as string | undefined) ?? 'gp2',
+    importMethod: (entry['import-method'] as 'snapshot' | 'image' | undefined) ?? 'snapshot',
+    iops: num(entry.iops) ?? null,
+    throughput: num(entry.throughput) ?? null,
+    tags: (entry.tags as Record<string, unknown> | undefined) ?? {},
+  };
+}
+
+/** Builds the typed config of an entry that passed `awsProviderSchema`. */
+export function parseAwsConfig(entry: Entry, context: ConfigContext): AwsProviderConfig {
+  const providerName = entry.name as string;
+  const get = <T>(key: string): T | undefined => entry[key] as T | undefined;
+
+  // Provider-level defaults of pool settings (not settable at provider level in 9.0.0).
+  const useInternalIp = false;
+  const hostKeyChecking = true;
+  const publicIpv4 = true;
+  const publicIpv6 = false;
+  const maxServers = num(entry['max-servers']) ?? Infinity;
+  const maxCores = num(entry['max-cores']) ?? Infinity;
+  const maxRam = num(entry['max-ram']) ?? Infinity;
+  const maxResources = numbers(entry['max-resources']);
+
+  const cloudImages = new Map<string, AwsCloudImageConfig>();
+  for (const image of list(entry['cloud-images'])) cloudImages.set(image.name as string, parseCloudImage(image));
+  const providerDiskimages = new Map<string, AwsDiskImageConfig>();
+  for (const image of list(entry.diskimages)) providerDiskimages.set(image.name as string, parseDiskImage(image, context));
+
+  const pools = new Map<string, AwsPoolConfig>();
+  list(entry.pools).forEach((poolEntry, poolIndex) => {
+    const poolHostKeyChecking = (poolEntry['host-key-checking'] as boolean | undefined) ?? hostKeyChecking;
+    const labels = new Map<string, AwsLabelConfig>();
+    list(poolEntry.labels).forEach((labelEntry, labelIndex) => {
+      const name = labelEntry.name as string;
+      const where = ['pools', poolIndex, 'labels', labelIndex];
+      const cloudImageName = labelEntry['cloud-image'] as string | undefined;
+      // As in the original, an empty name counts as no reference.
+      if (cloudImageName && !cloudImages.has(cloudImageName)) {
+        context.report([...where, 'cloud-image'], `cloud-image ${cloudImageName} does not exist in provider ${providerName} but is referenced in label ${name}`);
+      }
+      const diskimageName = labelEntry.diskimage as string | undefined;
+      if (diskimageName && !providerDiskimages.has(diskimageName)) {
+        context.report([...where, 'diskimage'], `diskimage ${diskimageName} does not exist in provider ${providerName} but is referenced in label ${name}`);
+      }
+      const profile = labelEntry['iam-instance-profile'] as AwsIamInstanceProfile | undefined;
+      labels.set(name, {
+        name,
+        cloudImage: cloudImageName || undefined,
+        diskimage: diskimageName || undefined,
+        instanceType: labelEntry['instance-type'] as string,
+        keyName: labelEntry['key-name'] as string,
+        ebsOptimized: labelEntry['ebs-optimized'] === true,
+        volumeType: (labelEntry['volume-type'] as string | undefined) ?? null,
+        volumeSize: num(labelEntry['volume-size']) ?? null,
+        iops: num(labelEntry.iops) ?? null,
+        throughput: num(labelEntry.throughput) ?? null,
+        userdata: (labelEntry.userdata as string | undefined) ?? null,
+        iamInstanceProfile: profile ? { ...profile } : null,
+        tags: (labelEntry.tags as Record<string, unknown> | undefined) ?? {},
+        dynamicTags: (labelEntry['dynamic-tags'] as Record<string, unknown> | undefined) ?? {},
+        useSpot: labelEntry['use-spot'] === true,
+        hostKeyChecking: poolHostKeyChecking,
+      });
+    });
+    const name = poolEntry.name as string;
+    pools.set(name, {
+      name,
+      maxServers: num(poolEntry['max-servers']) ?? maxServers,
+      maxCores: num(poolEntry['max-cores']) ?? maxCores,
+      maxRam: num(poolEntry['max-ram']) ?? maxRam,
+      maxResources: { ...maxResources, ...numbers(poolEntry['max-resources']) },
+      nodeAttributes: (poolEntry['node-attributes'] as Record<string, unknown> | undefined) ?? null,
+      priority: num(poolEntry.priority),
+      labels,
+      securityGroupId: (poolEntry['security-group-id'] as string | undefined) ?? null,
+      subnetId: (poolEntry['subnet-id'] as string | undefined) ?? null,
+      publicIpv4: (poolEntry['public-ip-address'] as boolean | undefined) ?? (poolEntry['public-ipv4'] as boolean | undefined) ?? publicIpv4,
+      publicIpv6: (poolEntry['public-ipv6'] as boolean | undefined) ?? publicIpv6,
+      // Not a pool key in 9.0.0's schema, so always the provider's (fixed) value.
+      useInternalIp,
+      hostKeyChecking: poolHostKeyChecking,
+    });
+  });
+
+  const objectStorage = get<Entry>('object-storage');
+  const diskimages = [...providerDiskimages.keys()];
+  return {
+    name: providerName,
+    driver: 'aws',
+    maxConcurrency: num(entry['max-concurrency']) ?? -1,
+    priority: num(entry.priority),
+    pools,
+    // Differs from Nodepool: 9.0.0's manage_images is always true here, which with no
+    // diskimages changes nothing; core's contract asks for whether there are any.
+    manageImages: diskimages.length > 0,
+    diskimages,
+    raw: entry,
+    regionName: entry['region-name'] as string,
+    profileName: get<string>('profile-name') ?? null,
+    rate: num(entry.rate) ?? 2,
+    bootTimeout: num(entry['boot-timeout']) ?? 180,
+    launchRetries: num(entry['launch-retries']) ?? 3,
+    // 9.0.0's load() reads these six, but its schema rejects them: they keep their defaults.
+    launchTimeout: 3600,
+    useInternalIp,
+    hostKeyChecking,
+    publicIpv4,
+    publicIpv6,
+    postUploadHook: null,
+    objectStorage: objectStorage ? { bucketName: objectStorage['bucket-name'] as string } : null,
+    imageFormat: get<AwsProviderConfig['imageFormat']>('image-format') ?? 'raw',
+    imageImportTimeout: num(entry['image-import-timeout']) ?? null,
+    imageNameFormat: '{image_name}-{timestamp}',
+    maxServers,
+    maxCores,
+    maxRam,
+    maxResources,
+    cloudImages,
+    providerDiskimages,
+  };
+}

@@ -1,0 +1,203 @@
+import {
+  commonPoolKeys,
+  schema as s,
+  type ConfigContext,
+  type ConfigLabel,
+  type ConfigPool,
+  type ProviderConfig,
+} from '@nodepool/core';
+
+/** An image that already exists in GCE (GCE Driver docs: `providers.[gce].cloud-images`). */
+export interface GceCloudImageConfig {
+  readonly name: string;
+  /** Selects the image by ID; when null, `imageProject` and `imageFamily` find it. */
+  readonly imageId: string | null;
+  readonly imageProject: string | null;
+  readonly imageFamily: string | null;
+  /** The user a consumer connects as. */
+  readonly username: string | null;
+  /** An SSH public key added to the instance (project-wide keys are added anyway). */
+  readonly key: string | null;
+  readonly pythonPath: string;
+  readonly shellType: string | null;
+  readonly connectionType: string;
+  /** 22, or 5986 for `winrm`, unless set. */
+  readonly connectionPort: number;
+}
+
+export interface GceLabelConfig extends ConfigLabel {
+  /** Name of the provider's cloud image nodes boot from. */
+  readonly cloudImage: string;
+  /** The machine type, e.g. `n1-standard-1`. */
+  readonly instanceType: string;
+  /** Root volume type; default `pd-standard`. */
+  readonly volumeType: string;
+  /** Root volume size in GiB; default 10. */
+  readonly volumeSize: number;
+  /** The pool's setting, copied for the launch. */
+  readonly hostKeyChecking: boolean;
+}
+
+export interface GcePoolConfig extends ConfigPool<GceLabelConfig> {
+  /** Connect to nodes on their internal address; default false. */
+  readonly useInternalIp: boolean;
+  /** Always true: the setting is documented but not accepted by the schema (as in Nodepool 9.0.0). */
+  readonly hostKeyChecking: boolean;
+}
+
+export interface GceProviderConfig extends ProviderConfig<GcePoolConfig> {
+  readonly project: string;
+  readonly region: string;
+  readonly zone: string;
+  readonly cloudImages: ReadonlyMap<string, GceCloudImageConfig>;
+  /** Seconds to wait for SSH once the instance runs; default 60. */
+  readonly bootTimeout: number;
+  /** Seconds to wait for the instance to run; default 3600. */
+  readonly launchTimeout: number;
+  /** Attempts before a launch counts as failed; default 3. */
+  readonly launchRetries: number;
+  /** API calls per second; default 1. */
+  readonly rateLimit: number;
+}
+
+const label = s.mapping({
+  name: s.required(s.str),
+  'cloud-image': s.required(s.str),
+  'instance-type': s.required(s.str),
+  'volume-type': s.str,
+  'volume-size': s.int,
+});
+
+const pool = s.mapping({
+  ...commonPoolKeys,
+  name: s.required(s.str),
+  labels: s.required(s.list(label)),
+  'use-internal-ip': s.bool,
+  // The docs also list host-key-checking, network and subnetwork here; 9.0.0 rejects them.
+});
+
+// Every key is optional, even the name (a missing one fails at load).
+const cloudImage = s.mapping({
+  name: s.str,
+  'connection-type': s.str,
+  'connection-port': s.int,
+  'shell-type': s.str,
+  'image-id': s.str,
+  'image-project': s.str,
+  'image-family': s.str,
+  username: s.str,
+  key: s.str,
+  'python-path': s.str,
+});
+
+/** A gce provider entry, without the keys core adds for every provider. */
+export const gceProviderSchema = s.mapping({
+  pools: s.required(s.list(pool)),
+  region: s.required(s.str),
+  project: s.required(s.str),
+  zone: s.required(s.str),
+  'cloud-images': s.list(cloudImage),
+  'boot-timeout': s.int,
+  'launch-timeout': s.int,
+  'launch-retries': s.int,
+  'rate-limit': s.int,
+});
+
+type Entry = Readonly<Record<string, unknown>>;
+
+/** An `int` key as a number: Python counts booleans as integers, so `true` is 1. */
+function integer(value: unknown, fallback: number): number {
+  return value === undefined ? fallback : Number(value);
+}
+
+function optionalInteger(value: unknown): number | undefined {
+  return value === undefined ? undefined : Number(value);
+}
+
+function optional<T>(value: unknown): T | null {
+  return value === undefined ? null : (value as T);
+}
+
+function parseCloudImage(entry: Entry): GceCloudImageConfig {
+  const connectionType = (entry['connection-type'] as string | undefined) ?? 'ssh';
+  return {
+    name: entry.name as string,
+    imageId: optional(entry['image-id']),
+    imageProject: optional(entry['image-project']),
+    imageFamily: optional(entry['image-family']),
+    username: optional(entry.username),
+    key: optional(entry.key),
+    pythonPath: (entry['python-path'] as string | undefined) ?? 'auto',
+    shellType: optional(entry['shell-type']),
+    connectionType,
+    connectionPort: integer(entry['connection-port'], connectionType === 'winrm' ? 5986 : 22),
+  };
+}
+
+export function parseGceConfig(entry: Entry, context: ConfigContext): GceProviderConfig {
+  const providerName = entry.name as string;
+  const cloudImages = new Map<string, GceCloudImageConfig>();
+  ((entry['cloud-images'] as Entry[] | undefined) ?? []).forEach((imageEntry, index) => {
+    if (typeof imageEntry.name !== 'string') {
+      // The schema lets a nameless image through; the original then fails to load (KeyError).
+      context.report(['cloud-images', index, 'name'], 'required key not provided');
+      return;
+    }
+    cloudImages.set(imageEntry.name, parseCloudImage(imageEntry));
+  });
+
+  const pools = new Map<string, GcePoolConfig>();
+  ((entry.pools as Entry[] | undefined) ?? []).forEach((poolEntry, poolIndex) => {
+    const hostKeyChecking = true;
+    const labels = new Map<string, GceLabelConfig>();
+    ((poolEntry.labels as Entry[] | undefined) ?? []).forEach((labelEntry, labelIndex) => {
+      const name = labelEntry.name as string;
+      const cloudImage = labelEntry['cloud-image'] as string;
+      if (!cloudImages.has(cloudImage)) {
+        context.report(
+          ['pools', poolIndex, 'labels', labelIndex, 'cloud-image'],
+          `cloud-image ${cloudImage} does not exist in provider ${providerName} but is referenced in label ${name}`,
+        );
+      }
+      labels.set(name, {
+        name,
+        cloudImage,
+        instanceType: labelEntry['instance-type'] as string,
+        volumeType: (labelEntry['volume-type'] as string | undefined) ?? 'pd-standard',
+        // Differs from Nodepool: its default is the string '10'; the API takes either.
+        volumeSize: integer(labelEntry['volume-size'], 10),
+        hostKeyChecking,
+      });
+    });
+    const name = poolEntry.name as string;
+    pools.set(name, {
+      name,
+      maxServers: integer(poolEntry['max-servers'], Infinity),
+      nodeAttributes: (poolEntry['node-attributes'] as Record<string, unknown> | undefined) ?? null,
+      priority: optionalInteger(poolEntry.priority),
+      labels,
+      useInternalIp: (poolEntry['use-internal-ip'] as boolean | undefined) ?? false,
+      hostKeyChecking,
+    });
+  });
+
+  return {
+    name: providerName,
+    driver: 'gce',
+    maxConcurrency: integer(entry['max-concurrency'], -1),
+    priority: optionalInteger(entry.priority),
+    pools,
+    // No image builds for GCE: only cloud images.
+    manageImages: false,
+    diskimages: [],
+    raw: entry,
+    project: entry.project as string,
+    region: entry.region as string,
+    zone: entry.zone as string,
+    cloudImages,
+    bootTimeout: integer(entry['boot-timeout'], 60),
+    launchTimeout: integer(entry['launch-timeout'], 3600),
+    launchRetries: integer(entry['launch-retries'], 3),
+    rateLimit: integer(entry['rate-limit'], 1),
+  };
+}

@@ -1,0 +1,88 @@
+import { schema as s, type ConfigLabel, type ProviderConfig, type Schema } from '@nodepool/core';
+import { parsePodLabelSettings, podLabelKeys, type PodLabelSettings } from './pod-label.js';
+import {
+  parsePodPools,
+  parseQuotaLimits,
+  podPoolKeys,
+  podProviderKeys,
+  type PodPoolConfig,
+  type PodPoolDefaults,
+  type PodQuotaLimits,
+} from './pod-pool.js';
+import { integer, optionalInteger, type Entry } from './values.js';
+
+export interface OpenshiftLabelConfig extends ConfigLabel, PodLabelSettings {
+  /** `project` (an empty project) or `pod` (a project with one pod); not checked. */
+  readonly type: string;
+  /** imagePullSecrets of the pod, passed through; default empty. */
+  readonly imagePullSecrets: readonly unknown[];
+}
+
+export type OpenshiftPoolConfig = PodPoolConfig<OpenshiftLabelConfig>;
+
+export interface OpenshiftProviderConfig extends ProviderConfig<OpenshiftPoolConfig>, PodQuotaLimits {
+  /** The kube/config context, with the self-provisioner role. */
+  readonly context: string;
+  /** Attempts before a launch counts as failed; default 3. */
+  readonly launchRetries: number;
+}
+
+/** Label keys of openshift and openshiftpods, besides `type` and whether `image` is required. */
+export const openshiftLabelKeys: Record<string, Schema> = {
+  ...podLabelKeys,
+  'image-pull-secrets': s.anyList,
+};
+
+const label = s.mapping({
+  name: s.required(s.str),
+  type: s.required(s.str),
+  ...openshiftLabelKeys,
+});
+
+const pool = s.mapping({
+  ...podPoolKeys,
+  labels: s.required(s.list(label)),
+});
+
+/**
+ * An openshift provider entry, without the keys core adds for every provider. The provider
+ * limit on projects is spelled `max-projects`; `max-servers` is documented here too, but only
+ * pools accept it.
+ */
+export const openshiftProviderSchema = s.mapping({
+  pools: s.required(s.list(pool)),
+  context: s.required(s.str),
+  'max-projects': s.int,
+  ...podProviderKeys,
+});
+
+/** The label fields openshift and openshiftpods share, defaults applied. */
+export function parseOpenshiftLabel(entry: Entry, defaults: PodPoolDefaults, type: string): OpenshiftLabelConfig {
+  return {
+    name: entry.name as string,
+    type,
+    imagePullSecrets: (entry['image-pull-secrets'] as unknown[] | undefined) ?? [],
+    ...parsePodLabelSettings(entry, defaults),
+  };
+}
+
+export function parseOpenshiftConfig(entry: Entry): OpenshiftProviderConfig {
+  const limits = parseQuotaLimits(entry, 'max-projects');
+  return {
+    name: entry.name as string,
+    driver: 'openshift',
+    maxConcurrency: integer(entry['max-concurrency'], -1),
+    priority: optionalInteger(entry.priority),
+    pools: parsePodPools(entry, {
+      limits,
+      poolsInheritMaxServers: true,
+      parseLabel: (labelEntry, defaults) => parseOpenshiftLabel(labelEntry, defaults, labelEntry.type as string),
+    }),
+    manageImages: false,
+    diskimages: [],
+    raw: entry,
+    context: entry.context as string,
+    launchRetries: integer(entry['launch-retries'], 3),
+    ...limits,
+  };
+}

@@ -1,0 +1,120 @@
+import {
+  commonPoolKeys,
+  schema as s,
+  type ConfigLabel,
+  type ConfigPool,
+  type KeySpec,
+  type Schema,
+} from '@nodepool/core';
+import { integer, integerMap, optionalInteger, type Entry } from './values.js';
+
+/** The pool's `default-label-*` values, applied to labels that do not set their own. */
+export interface PodPoolDefaults {
+  readonly cpu: number | undefined;
+  readonly memory: number | undefined;
+  readonly storage: number | undefined;
+  readonly cpuLimit: number | undefined;
+  readonly memoryLimit: number | undefined;
+  readonly storageLimit: number | undefined;
+  readonly extraResources: Readonly<Record<string, number>>;
+}
+
+/** Quota limits of a provider; each pool starts from these. */
+export interface PodQuotaLimits {
+  /** Pods (or namespaces, projects) at once; Infinity when not set. */
+  readonly maxServers: number;
+  readonly maxCores: number;
+  /** MiB. */
+  readonly maxRam: number;
+  /** Limits of other resources (see labels' `extraResources`); a missing one is unlimited. */
+  readonly maxResources: Readonly<Record<string, number>>;
+}
+
+/** A pool of any of the three drivers. */
+export interface PodPoolConfig<L extends ConfigLabel> extends ConfigPool<L> {
+  readonly maxCores: number;
+  readonly maxRam: number;
+  readonly maxResources: Readonly<Record<string, number>>;
+  readonly labelDefaults: PodPoolDefaults;
+}
+
+/** Pool keys of all three drivers; each adds its own `labels` schema. */
+export const podPoolKeys: Record<string, Schema | KeySpec> = {
+  ...commonPoolKeys,
+  name: s.required(s.str),
+  'max-cores': s.int,
+  'max-ram': s.int,
+  'max-resources': s.mapOf(s.int),
+  'default-label-cpu': s.int,
+  'default-label-memory': s.int,
+  'default-label-storage': s.int,
+  'default-label-cpu-limit': s.int,
+  'default-label-memory-limit': s.int,
+  'default-label-storage-limit': s.int,
+  'default-label-extra-resources': s.mapOf(s.int),
+};
+
+/** Provider keys of all three drivers, besides `pools`, `context` and the max-servers spelling. */
+export const podProviderKeys: Record<string, Schema | KeySpec> = {
+  'launch-retries': s.int,
+  'max-cores': s.int,
+  'max-ram': s.int,
+  'max-resources': s.mapOf(s.int),
+};
+
+/** The provider-level limits, `maxServers` read from the key the driver names it by. */
+export function parseQuotaLimits(entry: Entry, maxServersKey: string): PodQuotaLimits {
+  return {
+    maxServers: integer(entry[maxServersKey], Infinity),
+    maxCores: integer(entry['max-cores'], Infinity),
+    maxRam: integer(entry['max-ram'], Infinity),
+    maxResources: integerMap(entry['max-resources']),
+  };
+}
+
+export interface ParsePoolsOptions<L extends ConfigLabel> {
+  readonly limits: PodQuotaLimits;
+  /**
+   * Whether a pool without `max-servers` takes the provider's (openshift and openshiftpods)
+   * rather than Infinity (kubernetes, whose provider limit applies to all pools together).
+   */
+  readonly poolsInheritMaxServers: boolean;
+  readonly parseLabel: (entry: Entry, defaults: PodPoolDefaults) => L;
+}
+
+/** The pools of a provider entry, keyed by name, in configuration order. */
+export function parsePodPools<L extends ConfigLabel>(entry: Entry, options: ParsePoolsOptions<L>): Map<string, PodPoolConfig<L>> {
+  const { limits } = options;
+  const pools = new Map<string, PodPoolConfig<L>>();
+  for (const poolEntry of (entry.pools as Entry[] | undefined) ?? []) {
+    const labelDefaults: PodPoolDefaults = {
+      cpu: optionalInteger(poolEntry['default-label-cpu']),
+      memory: optionalInteger(poolEntry['default-label-memory']),
+      storage: optionalInteger(poolEntry['default-label-storage']),
+      cpuLimit: optionalInteger(poolEntry['default-label-cpu-limit']),
+      memoryLimit: optionalInteger(poolEntry['default-label-memory-limit']),
+      storageLimit: optionalInteger(poolEntry['default-label-storage-limit']),
+      // Differs from Nodepool: 9.0.0 reads the misspelled 'default-label-extra_resources', which
+      // the schema rejects, so the documented key is accepted and then ignored there.
+      extraResources: integerMap(poolEntry['default-label-extra-resources']),
+    };
+    const labels = new Map<string, L>();
+    for (const labelEntry of (poolEntry.labels as Entry[] | undefined) ?? []) {
+      const label = options.parseLabel(labelEntry, labelDefaults);
+      labels.set(label.name, label);
+    }
+    const name = poolEntry.name as string;
+    pools.set(name, {
+      name,
+      maxServers: integer(poolEntry['max-servers'], options.poolsInheritMaxServers ? limits.maxServers : Infinity),
+      maxCores: integer(poolEntry['max-cores'], limits.maxCores),
+      maxRam: integer(poolEntry['max-ram'], limits.maxRam),
+      maxResources: { ...limits.maxResources, ...integerMap(poolEntry['max-resources']) },
+      nodeAttributes: (poolEntry['node-attributes'] as Record<string, unknown> | undefined) ?? null,
+      priority: optionalInteger(poolEntry.priority),
+      labels,
+      labelDefaults,
+    });
+  }
+  return pools;
+}
