@@ -12,8 +12,9 @@ if [ "$node_major" -lt "$need_node_major" ]; then
 fi
 
 # Debian packages: ZooKeeper for the coordination tests and the local quickstart; kazoo (the
-# Python client Zuul and the original Nodepool use) for interoperability tests.
-packages=(zookeeper python3-kazoo)
+# Python client Zuul and the original Nodepool use) for interoperability tests; OpenSSH's sshd
+# for the static driver's host key scan tests.
+packages=(zookeeper python3-kazoo openssh-server)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

@@ -1,5 +1,6 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { configValidateCommand } from './commands/config-validate.js';
+import { requestCommand, type RequestCommandOptions } from './commands/request.js';
 import { version } from './version.js';
 
 /** What the program prints and where; swapped in tests. */
@@ -60,7 +61,34 @@ export function buildProgram(output: Output, setExitCode: (code: number) => void
     .option('-s, --secure <file>', 'path to the secure file')
     .action(run((options) => configValidateCommand(options, output)));
 
+  program
+    .command('request')
+    .description('request nodes as Zuul does; with --wait, take them, list them and return them as used')
+    .argument('<label...>', 'the label of each node wanted')
+    .option('--wait', 'wait until the request is fulfilled or failed, then take the nodes and return them as used')
+    .option('--hold <seconds>', 'keep the nodes in use and locked this long before returning them (implies --wait)', parseSeconds)
+    .option('--timeout <seconds>', 'give up connecting and waiting after this long (default: no limit)', parseSeconds)
+    .option('--priority <ppp>', 'request priority, three digits, lower is more urgent', parsePriority, '200')
+    .option('--tenant <name>', 'the tenant to request the nodes for (its quotas apply)')
+    .option('--project <name>', 'the project named in the nodes while they are in use', 'nodepool-cli')
+    .option('-c, --config <file>', 'path to the configuration file')
+    .option('-s, --secure <file>', 'path to the secure file')
+    .action(
+      run((options, command) => requestCommand(command.processedArgs[0] as string[], options as RequestCommandOptions, output)),
+    );
+
   return program;
+}
+
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0) throw new InvalidArgumentError('expected a number of seconds');
+  return seconds;
+}
+
+function parsePriority(value: string): string {
+  if (!/^\d{1,3}$/.test(value)) throw new InvalidArgumentError('expected up to three digits, such as 200');
+  return value.padStart(3, '0');
 }
 
 /** Runs the program; resolves with the exit code. */

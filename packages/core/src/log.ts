@@ -12,7 +12,7 @@ let root: winston.Logger | undefined;
 export function rootLogger(): Logger {
   root ??= winston.createLogger({
     level: process.env.NODEPOOL_LOG_LEVEL ?? 'info',
-    format: winston.format.combine(winston.format.timestamp(), winston.format.splat(), consoleLine),
+    format: lineFormat(),
     transports: [new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug', 'verbose', 'silly'] })],
   });
   return root;
@@ -28,7 +28,11 @@ export function getLogger(name: string, fields: Record<string, unknown> = {}): L
   return rootLogger().child({ logger: name, ...fields });
 }
 
-/** `2026-11-28T10:00:00.000Z INFO nodepool.Launcher: message {fields}` */
+/** One line per entry: `2026-11-28T10:00:00.000Z INFO nodepool.Launcher: message {fields}`. */
+export function lineFormat(): winston.Logform.Format {
+  return winston.format.combine(winston.format.timestamp(), winston.format.splat(), consoleLine);
+}
+
 const consoleLine = winston.format.printf((info) => {
   const { level, message, timestamp, logger, ...fields } = info as Record<string, unknown>;
   const extra = Object.keys(fields).filter((key) => typeof key === 'string');

@@ -1,5 +1,13 @@
 import {
   commonPoolKeys,
+  readCommonPoolFields,
+  readCommonProviderFields,
+  readConnection,
+  readEntries,
+  readEntriesByName,
+  readFloat,
+  readInteger,
+  readIntegerMap,
   schema as s,
   type ConfigContext,
   type ConfigLabel,
@@ -242,26 +250,7 @@ export const awsProviderSchema = s.mapping({
 
 type Entry = Readonly<Record<string, unknown>>;
 
-function list(value: unknown): Entry[] {
-  return Array.isArray(value) ? (value as Entry[]) : [];
-}
-
-/** A value the schema checked as an integer: Python counts a boolean as 0 or 1. */
-function num(value: unknown): number | undefined {
-  return typeof value === 'boolean' ? Number(value) : (value as number | undefined);
-}
-
-/** A `{str: int}` mapping such as `max-resources`; absent means empty. */
-function numbers(value: unknown): Record<string, number> {
-  return Object.fromEntries(Object.entries((value as Entry | undefined) ?? {}).map(([key, item]) => [key, num(item) ?? 0]));
-}
-
-function defaultPort(connectionType: string): number {
-  return connectionType === 'winrm' ? 5986 : 22;
-}
-
 function parseCloudImage(entry: Entry): AwsCloudImageConfig {
-  const connectionType = (entry['connection-type'] as string | undefined) ?? 'ssh';
   const filters = entry['image-filters'] as Entry[] | undefined;
   return {
     name: entry.name as string,
@@ -278,8 +267,7 @@ function parseCloudImage(entry: Entry): AwsCloudImageConfig {
         }
         return { name, values };
       }) ?? null,
-    connectionType,
-    connectionPort: num(entry['connection-port']) ?? defaultPort(connectionType),
+    ...readConnection(entry),
     pythonPath: (entry['python-path'] as string | undefined) ?? 'auto',
     shellType: (entry['shell-type'] as string | undefined) ?? null,
   };
@@ -287,24 +275,22 @@ function parseCloudImage(entry: Entry): AwsCloudImageConfig {
 
 function parseDiskImage(entry: Entry, context: ConfigContext): AwsDiskImageConfig {
   const name = entry.name as string;
-  const connectionType = (entry['connection-type'] as string | undefined) ?? 'ssh';
   return {
     name,
     pause: entry.pause === true,
     // A missing top-level diskimage is reported by core; 'zuul' is the diskimage default.
     username: (entry.username as string | undefined) ?? context.diskimages.get(name)?.username ?? 'zuul',
-    connectionType,
-    connectionPort: num(entry['connection-port']) ?? defaultPort(connectionType),
+    ...readConnection(entry),
     pythonPath: (entry['python-path'] as string | undefined) ?? 'auto',
     shellType: (entry['shell-type'] as string | undefined) ?? null,
     architecture: (entry.architecture as string | undefined) ?? 'x86_64',
     enaSupport: (entry['ena-support'] as boolean | undefined) ?? true,
-    volumeSize: num(entry['volume-size']) ?? null,
+    volumeSize: readInteger(entry['volume-size']) ?? null,
     // 9.0.0's default; 10.0.0 changed it to gp3.
     volumeType: (entry['volume-type'] as string | undefined) ?? 'gp2',
     importMethod: (entry['import-method'] as 'snapshot' | 'image' | undefined) ?? 'snapshot',
-    iops: num(entry.iops) ?? null,
-    throughput: num(entry.throughput) ?? null,
+    iops: readInteger(entry.iops) ?? null,
+    throughput: readInteger(entry.throughput) ?? null,
     tags: (entry.tags as Record<string, unknown> | undefined) ?? {},
   };
 }
@@ -319,21 +305,19 @@ export function parseAwsConfig(entry: Entry, context: ConfigContext): AwsProvide
   const hostKeyChecking = true;
   const publicIpv4 = true;
   const publicIpv6 = false;
-  const maxServers = num(entry['max-servers']) ?? Infinity;
-  const maxCores = num(entry['max-cores']) ?? Infinity;
-  const maxRam = num(entry['max-ram']) ?? Infinity;
-  const maxResources = numbers(entry['max-resources']);
+  const maxServers = readInteger(entry['max-servers'], Infinity);
+  const maxCores = readInteger(entry['max-cores'], Infinity);
+  const maxRam = readInteger(entry['max-ram'], Infinity);
+  const maxResources = readIntegerMap(entry['max-resources']);
 
-  const cloudImages = new Map<string, AwsCloudImageConfig>();
-  for (const image of list(entry['cloud-images'])) cloudImages.set(image.name as string, parseCloudImage(image));
-  const providerDiskimages = new Map<string, AwsDiskImageConfig>();
-  for (const image of list(entry.diskimages)) providerDiskimages.set(image.name as string, parseDiskImage(image, context));
+  const cloudImages = readEntriesByName(entry, 'cloud-images', context, parseCloudImage);
+  const providerDiskimages = readEntriesByName(entry, 'diskimages', context, (image) => parseDiskImage(image, context));
 
   const pools = new Map<string, AwsPoolConfig>();
-  list(entry.pools).forEach((poolEntry, poolIndex) => {
+  readEntries(entry.pools).forEach((poolEntry, poolIndex) => {
     const poolHostKeyChecking = (poolEntry['host-key-checking'] as boolean | undefined) ?? hostKeyChecking;
     const labels = new Map<string, AwsLabelConfig>();
-    list(poolEntry.labels).forEach((labelEntry, labelIndex) => {
+    readEntries(poolEntry.labels).forEach((labelEntry, labelIndex) => {
       const name = labelEntry.name as string;
       const where = ['pools', poolIndex, 'labels', labelIndex];
       const cloudImageName = labelEntry['cloud-image'] as string | undefined;
@@ -354,9 +338,9 @@ export function parseAwsConfig(entry: Entry, context: ConfigContext): AwsProvide
         keyName: labelEntry['key-name'] as string,
         ebsOptimized: labelEntry['ebs-optimized'] === true,
         volumeType: (labelEntry['volume-type'] as string | undefined) ?? null,
-        volumeSize: num(labelEntry['volume-size']) ?? null,
-        iops: num(labelEntry.iops) ?? null,
-        throughput: num(labelEntry.throughput) ?? null,
+        volumeSize: readInteger(labelEntry['volume-size']) ?? null,
+        iops: readInteger(labelEntry.iops) ?? null,
+        throughput: readInteger(labelEntry.throughput) ?? null,
         userdata: (labelEntry.userdata as string | undefined) ?? null,
         iamInstanceProfile: profile ? { ...profile } : null,
         tags: (labelEntry.tags as Record<string, unknown> | undefined) ?? {},
@@ -368,12 +352,10 @@ export function parseAwsConfig(entry: Entry, context: ConfigContext): AwsProvide
     const name = poolEntry.name as string;
     pools.set(name, {
       name,
-      maxServers: num(poolEntry['max-servers']) ?? maxServers,
-      maxCores: num(poolEntry['max-cores']) ?? maxCores,
-      maxRam: num(poolEntry['max-ram']) ?? maxRam,
-      maxResources: { ...maxResources, ...numbers(poolEntry['max-resources']) },
-      nodeAttributes: (poolEntry['node-attributes'] as Record<string, unknown> | undefined) ?? null,
-      priority: num(poolEntry.priority),
+      ...readCommonPoolFields(poolEntry, maxServers),
+      maxCores: readInteger(poolEntry['max-cores'], maxCores),
+      maxRam: readInteger(poolEntry['max-ram'], maxRam),
+      maxResources: { ...maxResources, ...readIntegerMap(poolEntry['max-resources']) },
       labels,
       securityGroupId: (poolEntry['security-group-id'] as string | undefined) ?? null,
       subnetId: (poolEntry['subnet-id'] as string | undefined) ?? null,
@@ -388,10 +370,8 @@ export function parseAwsConfig(entry: Entry, context: ConfigContext): AwsProvide
   const objectStorage = get<Entry>('object-storage');
   const diskimages = [...providerDiskimages.keys()];
   return {
-    name: providerName,
+    ...readCommonProviderFields(entry),
     driver: 'aws',
-    maxConcurrency: num(entry['max-concurrency']) ?? -1,
-    priority: num(entry.priority),
     pools,
     // Differs from Nodepool: 9.0.0's manage_images is always true here, which with no
     // diskimages changes nothing; core's contract asks for whether there are any.
@@ -400,9 +380,9 @@ export function parseAwsConfig(entry: Entry, context: ConfigContext): AwsProvide
     raw: entry,
     regionName: entry['region-name'] as string,
     profileName: get<string>('profile-name') ?? null,
-    rate: num(entry.rate) ?? 2,
-    bootTimeout: num(entry['boot-timeout']) ?? 180,
-    launchRetries: num(entry['launch-retries']) ?? 3,
+    rate: readFloat(entry.rate, 2),
+    bootTimeout: readInteger(entry['boot-timeout'], 180),
+    launchRetries: readInteger(entry['launch-retries'], 3),
     // 9.0.0's load() reads these six, but its schema rejects them: they keep their defaults.
     launchTimeout: 3600,
     useInternalIp,
@@ -412,7 +392,7 @@ export function parseAwsConfig(entry: Entry, context: ConfigContext): AwsProvide
     postUploadHook: null,
     objectStorage: objectStorage ? { bucketName: objectStorage['bucket-name'] as string } : null,
     imageFormat: get<AwsProviderConfig['imageFormat']>('image-format') ?? 'raw',
-    imageImportTimeout: num(entry['image-import-timeout']) ?? null,
+    imageImportTimeout: readInteger(entry['image-import-timeout']) ?? null,
     imageNameFormat: '{image_name}-{timestamp}',
     maxServers,
     maxCores,

@@ -1,5 +1,12 @@
 import {
   commonPoolKeys,
+  readCommonPoolFields,
+  readCommonProviderFields,
+  readConnection,
+  readEntries,
+  readEntriesByName,
+  readFloat,
+  readInteger,
   schema as s,
   type ConfigContext,
   type ConfigLabel,
@@ -260,28 +267,6 @@ export const azureProviderSchema = s.mapping({
 
 type Entry = Readonly<Record<string, unknown>>;
 
-function list(value: unknown): Entry[] {
-  return Array.isArray(value) ? (value as Entry[]) : [];
-}
-
-/** A value the schema checked as an integer: Python counts a boolean as 0 or 1. */
-function num(value: unknown): number | undefined {
-  return typeof value === 'boolean' ? Number(value) : (value as number | undefined);
-}
-
-function defaultPort(connectionType: string): number {
-  return connectionType === 'winrm' ? 5986 : 22;
-}
-
-/** Python's float() of what `v.Coerce(float)` let through: a number, a boolean or a numeric string. */
-function toFloat(value: unknown): number {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'boolean') return value ? 1 : 0;
-  const text = String(value).trim().replace(/_/g, '').toLowerCase();
-  if (/^[-+]?inf(inity)?$/.test(text)) return text.startsWith('-') ? -Infinity : Infinity;
-  return Number(text);
-}
-
 /** Base64 of a non-empty string, as the original stores user and custom data. */
 function encode(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? Buffer.from(value, 'utf8').toString('base64') : null;
@@ -294,7 +279,6 @@ function galleryImageOf(value: unknown): AzureGalleryImage | null {
 }
 
 function parseCloudImage(entry: Entry, zuulPublicKey: string | null): AzureCloudImageConfig {
-  const connectionType = (entry['connection-type'] as string | undefined) ?? 'ssh';
   const reference = entry['image-reference'] as Entry | undefined;
   const filter = entry['image-filter'] as Entry | undefined;
   return {
@@ -310,8 +294,7 @@ function parseCloudImage(entry: Entry, zuulPublicKey: string | null): AzureCloud
     imageId: (entry['image-id'] as string | undefined) ?? null,
     sharedGalleryImage: galleryImageOf(entry['shared-gallery-image']),
     communityGalleryImage: galleryImageOf(entry['community-gallery-image']),
-    connectionType,
-    connectionPort: num(entry['connection-port']) ?? defaultPort(connectionType),
+    ...readConnection(entry),
     pythonPath: (entry['python-path'] as string | undefined) ?? 'auto',
     shellType: (entry['shell-type'] as string | undefined) ?? null,
   };
@@ -319,7 +302,6 @@ function parseCloudImage(entry: Entry, zuulPublicKey: string | null): AzureCloud
 
 function parseDiskImage(entry: Entry, context: ConfigContext): AzureDiskImageConfig {
   const name = entry.name as string;
-  const connectionType = (entry['connection-type'] as string | undefined) ?? 'ssh';
   return {
     name,
     pause: entry.pause === true,
@@ -328,8 +310,7 @@ function parseDiskImage(entry: Entry, context: ConfigContext): AzureDiskImageCon
     password: null,
     generatePassword: false,
     key: (entry.key as string | undefined) ?? null,
-    connectionType,
-    connectionPort: num(entry['connection-port']) ?? defaultPort(connectionType),
+    ...readConnection(entry),
     pythonPath: (entry['python-path'] as string | undefined) ?? 'auto',
     shellType: (entry['shell-type'] as string | undefined) ?? null,
     tags: (entry.tags as Record<string, unknown> | undefined) ?? {},
@@ -361,14 +342,12 @@ export function parseAzureConfig(entry: Entry, context: ConfigContext): AzurePro
   const useInternalIp = get<boolean>('use-internal-ip') ?? false;
   const hostKeyChecking = get<boolean>('host-key-checking') ?? true;
 
-  const cloudImages = new Map<string, AzureCloudImageConfig>();
-  for (const image of list(entry['cloud-images'])) cloudImages.set(image.name as string, parseCloudImage(image, zuulPublicKey));
-  const providerDiskimages = new Map<string, AzureDiskImageConfig>();
-  for (const image of list(entry.diskimages)) providerDiskimages.set(image.name as string, parseDiskImage(image, context));
+  const cloudImages = readEntriesByName(entry, 'cloud-images', context, (image) => parseCloudImage(image, zuulPublicKey));
+  const providerDiskimages = readEntriesByName(entry, 'diskimages', context, (image) => parseDiskImage(image, context));
 
   const pools = new Map<string, AzurePoolConfig>();
-  list(entry.pools).forEach((poolEntry, poolIndex) => {
-    const maxServers = num(poolEntry['max-servers']);
+  readEntries(entry.pools).forEach((poolEntry, poolIndex) => {
+    const maxServers = readInteger(poolEntry['max-servers']);
     // The original's pool load() reads pool_config['max-servers'] and fails without it.
     if (maxServers === undefined) context.report(['pools', poolIndex], 'max-servers is required in an azure pool (the original cannot load a pool without it)');
     const poolHostKeyChecking = (poolEntry['host-key-checking'] as boolean | undefined) ?? hostKeyChecking;
@@ -379,7 +358,7 @@ export function parseAzureConfig(entry: Entry, context: ConfigContext): AzurePro
     if (!poolIpv4 && !poolIpv6) poolIpv4 = true;
 
     const labels = new Map<string, AzureLabelConfig>();
-    list(poolEntry.labels).forEach((labelEntry, labelIndex) => {
+    readEntries(poolEntry.labels).forEach((labelEntry, labelIndex) => {
       const name = labelEntry.name as string;
       const where = ['pools', poolIndex, 'labels', labelIndex];
       const cloudImageName = labelEntry['cloud-image'] as string | undefined;
@@ -400,7 +379,7 @@ export function parseAzureConfig(entry: Entry, context: ConfigContext): AzurePro
         dynamicTags: (labelEntry['dynamic-tags'] as Record<string, unknown> | undefined) ?? {},
         userData: encode(labelEntry['user-data']),
         customData: encode(labelEntry['custom-data']),
-        volumeSize: num(labelEntry['volume-size']) ?? null,
+        volumeSize: readInteger(labelEntry['volume-size']) ?? null,
         hostKeyChecking: poolHostKeyChecking,
       });
     });
@@ -408,9 +387,7 @@ export function parseAzureConfig(entry: Entry, context: ConfigContext): AzurePro
     const name = poolEntry.name as string;
     pools.set(name, {
       name,
-      maxServers: maxServers ?? Infinity,
-      nodeAttributes: (poolEntry['node-attributes'] as Record<string, unknown> | undefined) ?? null,
-      priority: num(poolEntry.priority),
+      ...readCommonPoolFields(poolEntry),
       labels,
       ipv4: poolIpv4,
       ipv6: poolIpv6,
@@ -423,10 +400,8 @@ export function parseAzureConfig(entry: Entry, context: ConfigContext): AzurePro
 
   const diskimages = [...providerDiskimages.keys()];
   return {
-    name: providerName,
+    ...readCommonProviderFields(entry),
     driver: 'azure',
-    maxConcurrency: num(entry['max-concurrency']) ?? -1,
-    priority: num(entry.priority),
     pools,
     // Differs from Nodepool: 9.0.0's manage_images is always true here, which with no
     // diskimages changes nothing; core's contract asks for whether there are any.
@@ -446,10 +421,10 @@ export function parseAzureConfig(entry: Entry, context: ConfigContext): AzurePro
     useInternalIp,
     hostKeyChecking,
     postUploadHook: get<string>('post-upload-hook') ?? null,
-    rate: entry.rate === undefined ? 1 : toFloat(entry.rate),
-    bootTimeout: num(entry['boot-timeout']) ?? 120,
-    launchTimeout: num(entry['launch-timeout']) ?? 3600,
-    launchRetries: num(entry['launch-retries']) ?? 3,
+    rate: readFloat(entry.rate, 1),
+    bootTimeout: readInteger(entry['boot-timeout'], 120),
+    launchTimeout: readInteger(entry['launch-timeout'], 3600),
+    launchRetries: readInteger(entry['launch-retries'], 3),
     zuulPublicKey,
     imageFormat: 'vhd',
     imageNameFormat: '{image_name}-{timestamp}',

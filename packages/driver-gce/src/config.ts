@@ -1,5 +1,12 @@
 import {
   commonPoolKeys,
+  readCommonPoolFields,
+  readCommonProviderFields,
+  readConnection,
+  readEntries,
+  readEntriesByName,
+  readInteger,
+  readOptional,
   schema as s,
   type ConfigContext,
   type ConfigLabel,
@@ -105,52 +112,30 @@ export const gceProviderSchema = s.mapping({
 
 type Entry = Readonly<Record<string, unknown>>;
 
-/** An `int` key as a number: Python counts booleans as integers, so `true` is 1. */
-function integer(value: unknown, fallback: number): number {
-  return value === undefined ? fallback : Number(value);
-}
-
-function optionalInteger(value: unknown): number | undefined {
-  return value === undefined ? undefined : Number(value);
-}
-
-function optional<T>(value: unknown): T | null {
-  return value === undefined ? null : (value as T);
-}
-
 function parseCloudImage(entry: Entry): GceCloudImageConfig {
-  const connectionType = (entry['connection-type'] as string | undefined) ?? 'ssh';
   return {
     name: entry.name as string,
-    imageId: optional(entry['image-id']),
-    imageProject: optional(entry['image-project']),
-    imageFamily: optional(entry['image-family']),
-    username: optional(entry.username),
-    key: optional(entry.key),
+    imageId: readOptional(entry['image-id']),
+    imageProject: readOptional(entry['image-project']),
+    imageFamily: readOptional(entry['image-family']),
+    username: readOptional(entry.username),
+    key: readOptional(entry.key),
     pythonPath: (entry['python-path'] as string | undefined) ?? 'auto',
-    shellType: optional(entry['shell-type']),
-    connectionType,
-    connectionPort: integer(entry['connection-port'], connectionType === 'winrm' ? 5986 : 22),
+    shellType: readOptional(entry['shell-type']),
+    ...readConnection(entry),
   };
 }
 
 export function parseGceConfig(entry: Entry, context: ConfigContext): GceProviderConfig {
   const providerName = entry.name as string;
-  const cloudImages = new Map<string, GceCloudImageConfig>();
-  ((entry['cloud-images'] as Entry[] | undefined) ?? []).forEach((imageEntry, index) => {
-    if (typeof imageEntry.name !== 'string') {
-      // The schema lets a nameless image through; the original then fails to load (KeyError).
-      context.report(['cloud-images', index, 'name'], 'required key not provided');
-      return;
-    }
-    cloudImages.set(imageEntry.name, parseCloudImage(imageEntry));
-  });
+  // The schema lets a nameless image through; the original then fails to load (KeyError).
+  const cloudImages = readEntriesByName(entry, 'cloud-images', context, parseCloudImage);
 
   const pools = new Map<string, GcePoolConfig>();
-  ((entry.pools as Entry[] | undefined) ?? []).forEach((poolEntry, poolIndex) => {
+  readEntries(entry.pools).forEach((poolEntry, poolIndex) => {
     const hostKeyChecking = true;
     const labels = new Map<string, GceLabelConfig>();
-    ((poolEntry.labels as Entry[] | undefined) ?? []).forEach((labelEntry, labelIndex) => {
+    readEntries(poolEntry.labels).forEach((labelEntry, labelIndex) => {
       const name = labelEntry.name as string;
       const cloudImage = labelEntry['cloud-image'] as string;
       if (!cloudImages.has(cloudImage)) {
@@ -165,16 +150,14 @@ export function parseGceConfig(entry: Entry, context: ConfigContext): GceProvide
         instanceType: labelEntry['instance-type'] as string,
         volumeType: (labelEntry['volume-type'] as string | undefined) ?? 'pd-standard',
         // Differs from Nodepool: its default is the string '10'; the API takes either.
-        volumeSize: integer(labelEntry['volume-size'], 10),
+        volumeSize: readInteger(labelEntry['volume-size'], 10),
         hostKeyChecking,
       });
     });
     const name = poolEntry.name as string;
     pools.set(name, {
       name,
-      maxServers: integer(poolEntry['max-servers'], Infinity),
-      nodeAttributes: (poolEntry['node-attributes'] as Record<string, unknown> | undefined) ?? null,
-      priority: optionalInteger(poolEntry.priority),
+      ...readCommonPoolFields(poolEntry),
       labels,
       useInternalIp: (poolEntry['use-internal-ip'] as boolean | undefined) ?? false,
       hostKeyChecking,
@@ -182,10 +165,8 @@ export function parseGceConfig(entry: Entry, context: ConfigContext): GceProvide
   });
 
   return {
-    name: providerName,
+    ...readCommonProviderFields(entry),
     driver: 'gce',
-    maxConcurrency: integer(entry['max-concurrency'], -1),
-    priority: optionalInteger(entry.priority),
     pools,
     // No image builds for GCE: only cloud images.
     manageImages: false,
@@ -195,9 +176,9 @@ export function parseGceConfig(entry: Entry, context: ConfigContext): GceProvide
     region: entry.region as string,
     zone: entry.zone as string,
     cloudImages,
-    bootTimeout: integer(entry['boot-timeout'], 60),
-    launchTimeout: integer(entry['launch-timeout'], 3600),
-    launchRetries: integer(entry['launch-retries'], 3),
-    rateLimit: integer(entry['rate-limit'], 1),
+    bootTimeout: readInteger(entry['boot-timeout'], 60),
+    launchTimeout: readInteger(entry['launch-timeout'], 3600),
+    launchRetries: readInteger(entry['launch-retries'], 3),
+    rateLimit: readInteger(entry['rate-limit'], 1),
   };
 }

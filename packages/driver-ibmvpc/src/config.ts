@@ -1,5 +1,13 @@
 import {
   commonPoolKeys,
+  readCommonPoolFields,
+  readCommonProviderFields,
+  readConnection,
+  readEntries,
+  readEntriesByName,
+  readFloat,
+  readInteger,
+  readOptional,
   schema as s,
   type ConfigContext,
   type ConfigLabel,
@@ -213,32 +221,6 @@ export const ibmVpcProviderSchema = s.mapping({
 
 type Entry = Readonly<Record<string, unknown>>;
 
-/** An `int` key as a number: Python counts booleans as integers, so `true` is 1. */
-function integer(value: unknown, fallback: number): number {
-  return value === undefined ? fallback : Number(value);
-}
-
-function optionalInteger(value: unknown): number | undefined {
-  return value === undefined ? undefined : Number(value);
-}
-
-function optional<T>(value: unknown): T | null {
-  return value === undefined ? null : (value as T);
-}
-
-/** Python's float() of a value `coerceFloat` accepted: numbers, booleans, numeric strings. */
-function toFloat(value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string') return Number(value);
-  const text = value.trim().replace(/_/g, '').toLowerCase();
-  if (/^[-+]?inf(inity)?$/.test(text)) return text.startsWith('-') ? -Infinity : Infinity;
-  return text.endsWith('nan') ? NaN : Number(text);
-}
-
-function connectionPort(entry: Entry, connectionType: string): number {
-  return integer(entry['connection-port'], connectionType === 'winrm' ? 5986 : 22);
-}
-
 function parseImageFilter(entry: Entry): IbmVpcImageFilter {
   const os = entry['operating-system'] as Entry | undefined;
   return {
@@ -260,25 +242,22 @@ function parseImageFilter(entry: Entry): IbmVpcImageFilter {
 }
 
 function parseCloudImage(entry: Entry): IbmVpcCloudImageConfig {
-  const connectionType = (entry['connection-type'] as string | undefined) ?? 'ssh';
   const filter = entry['image-filter'] as Entry | undefined;
   return {
     name: entry.name as string,
     username: entry.username as string,
     keys: (entry.keys as string[] | undefined) ?? [],
-    imageHref: optional(entry['image-href']),
-    imageId: optional(entry['image-id']),
-    imageName: optional(entry['image-name']),
+    imageHref: readOptional(entry['image-href']),
+    imageId: readOptional(entry['image-id']),
+    imageName: readOptional(entry['image-name']),
     imageFilter: filter ? parseImageFilter(filter) : null,
     pythonPath: (entry['python-path'] as string | undefined) ?? 'auto',
-    shellType: optional(entry['shell-type']),
-    connectionType,
-    connectionPort: connectionPort(entry, connectionType),
+    shellType: readOptional(entry['shell-type']),
+    ...readConnection(entry),
   };
 }
 
 function parseDiskImage(entry: Entry, context: ConfigContext): IbmVpcDiskImageConfig {
-  const connectionType = (entry['connection-type'] as string | undefined) ?? 'ssh';
   return {
     name: entry.name as string,
     operatingSystem: entry['operating-system'] as string,
@@ -286,9 +265,8 @@ function parseDiskImage(entry: Entry, context: ConfigContext): IbmVpcDiskImageCo
     // A name missing from the top-level diskimages is reported by core.
     username: context.diskimages.get(entry.name as string)?.username ?? 'zuul',
     pythonPath: (entry['python-path'] as string | undefined) ?? 'auto',
-    shellType: optional(entry['shell-type']),
-    connectionType,
-    connectionPort: connectionPort(entry, connectionType),
+    shellType: readOptional(entry['shell-type']),
+    ...readConnection(entry),
   };
 }
 
@@ -298,23 +276,17 @@ export function parseIbmVpcConfig(entry: Entry, context: ConfigContext): IbmVpcP
   // (the names make up resource group names, np_<provider>_<pool>); we refuse them at load.
   if (providerName.includes('_')) context.report(['name'], 'an ibmvpc provider name may not contain underscores');
 
-  const cloudImages = new Map<string, IbmVpcCloudImageConfig>();
-  for (const imageEntry of (entry['cloud-images'] as Entry[] | undefined) ?? []) {
-    cloudImages.set(imageEntry.name as string, parseCloudImage(imageEntry));
-  }
-  const diskimageSettings = new Map<string, IbmVpcDiskImageConfig>();
-  for (const imageEntry of (entry.diskimages as Entry[] | undefined) ?? []) {
-    diskimageSettings.set(imageEntry.name as string, parseDiskImage(imageEntry, context));
-  }
+  const cloudImages = readEntriesByName(entry, 'cloud-images', context, parseCloudImage);
+  const diskimageSettings = readEntriesByName(entry, 'diskimages', context, (image) => parseDiskImage(image, context));
 
-  const zone = optional<string>(entry.zone);
-  const subnet = optional<string>(entry.subnet);
+  const zone = readOptional<string>(entry.zone);
+  const subnet = readOptional<string>(entry.subnet);
   const publicIpv4 = (entry['public-ipv4'] as boolean | undefined) ?? false;
   const useInternalIp = (entry['use-internal-ip'] as boolean | undefined) ?? false;
   const hostKeyChecking = (entry['host-key-checking'] as boolean | undefined) ?? true;
 
   const pools = new Map<string, IbmVpcPoolConfig>();
-  ((entry.pools as Entry[] | undefined) ?? []).forEach((poolEntry, poolIndex) => {
+  readEntries(entry.pools).forEach((poolEntry, poolIndex) => {
     const path = ['pools', poolIndex];
     const name = poolEntry.name as string;
     if (name.includes('_')) context.report([...path, 'name'], 'an ibmvpc pool name may not contain underscores');
@@ -327,7 +299,7 @@ export function parseIbmVpcConfig(entry: Entry, context: ConfigContext): IbmVpcP
     const poolHostKeyChecking = (poolEntry['host-key-checking'] as boolean | undefined) ?? hostKeyChecking;
 
     const labels = new Map<string, IbmVpcLabelConfig>();
-    ((poolEntry.labels as Entry[] | undefined) ?? []).forEach((labelEntry, labelIndex) => {
+    readEntries(poolEntry.labels).forEach((labelEntry, labelIndex) => {
       const labelName = labelEntry.name as string;
       const cloudImage = labelEntry['cloud-image'] as string | undefined;
       const diskimage = labelEntry.diskimage as string | undefined;
@@ -349,16 +321,14 @@ export function parseIbmVpcConfig(entry: Entry, context: ConfigContext): IbmVpcP
         cloudImage: cloudImage || undefined,
         diskimage: diskimage || undefined,
         profile: labelEntry.profile as string,
-        userData: optional(labelEntry['user-data']),
+        userData: readOptional(labelEntry['user-data']),
         hostKeyChecking: poolHostKeyChecking,
       });
     });
 
     pools.set(name, {
       name,
-      maxServers: integer(poolEntry['max-servers'], Infinity),
-      nodeAttributes: (poolEntry['node-attributes'] as Record<string, unknown> | undefined) ?? null,
-      priority: optionalInteger(poolEntry.priority),
+      ...readCommonPoolFields(poolEntry),
       labels,
       zone: poolZone ?? '',
       subnet: poolSubnet ?? '',
@@ -371,10 +341,8 @@ export function parseIbmVpcConfig(entry: Entry, context: ConfigContext): IbmVpcP
   const quota = (entry.quota as Entry | undefined) ?? {};
   const objectStorage = entry['object-storage'] as Entry | undefined;
   return {
-    name: providerName,
+    ...readCommonProviderFields(entry),
     driver: 'ibmvpc',
-    maxConcurrency: integer(entry['max-concurrency'], -1),
-    priority: optionalInteger(entry.priority),
     pools,
     // As in Nodepool, even without diskimages: the builder still removes uploads left over
     // from diskimages taken out of the list.
@@ -388,19 +356,19 @@ export function parseIbmVpcConfig(entry: Entry, context: ConfigContext): IbmVpcP
     cloudImages,
     diskimageSettings,
     quota: {
-      instances: integer(quota.instances, Infinity),
-      cores: integer(quota.cores, Infinity),
-      ram: integer(quota.ram, Infinity),
+      instances: readInteger(quota.instances, Infinity),
+      cores: readInteger(quota.cores, Infinity),
+      ram: readInteger(quota.ram, Infinity),
     },
     publicIpv4,
     useInternalIp,
     hostKeyChecking,
-    postUploadHook: optional(entry['post-upload-hook']),
-    rate: toFloat(entry.rate, 1),
-    bootTimeout: integer(entry['boot-timeout'], 120),
-    launchTimeout: integer(entry['launch-timeout'], 3600),
-    launchRetries: integer(entry['launch-retries'], 3),
-    credentialsFile: optional(entry['credentials-file']),
+    postUploadHook: readOptional(entry['post-upload-hook']),
+    rate: readFloat(entry.rate, 1),
+    bootTimeout: readInteger(entry['boot-timeout'], 120),
+    launchTimeout: readInteger(entry['launch-timeout'], 3600),
+    launchRetries: readInteger(entry['launch-retries'], 3),
+    credentialsFile: readOptional(entry['credentials-file']),
     objectStorage: objectStorage
       ? {
           instanceName: objectStorage['instance-name'] as string,

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { validateConfigText } from '@nodepool/core/testing';
+import { expectRejected, validateConfigText } from '@nodepool/core/testing';
 import ibmVpcDriver, { type IbmVpcProviderConfig } from '@nodepool/driver-ibmvpc';
 
 const header = `
@@ -235,11 +235,7 @@ const invalid: [string, string, RegExp][] = [
 ];
 
 for (const [title, body, message] of invalid) {
-  test(`rejects ${title}`, async (t) => {
-    const result = await validateConfigText(provider(body), [ibmVpcDriver]);
-    t.false(result.valid);
-    t.regex(result.messages.join('\n'), message);
-  });
+  test(`rejects ${title}`, (t) => expectRejected(t, provider(body), [ibmVpcDriver], message));
 }
 
 test('a provider name with an underscore passes validation, as in Nodepool, but stops loading', async (t) => {

@@ -1,6 +1,10 @@
 import {
   commonPoolKeys,
   formatPath,
+  readCommonPoolFields,
+  readCommonProviderFields,
+  readEntries,
+  readInteger,
   schema as s,
   type ConfigContext,
   type ConfigLabel,
@@ -77,16 +81,6 @@ export const metastaticProviderSchema = s.mapping({
 
 type Entry = Readonly<Record<string, unknown>>;
 
-/** A checked `int`: Python counts booleans as 0 and 1. */
-function int(value: unknown, fallback: number): number {
-  if (typeof value === 'boolean') return Number(value);
-  return typeof value === 'number' ? value : fallback;
-}
-
-function entries(value: unknown): Entry[] {
-  return Array.isArray(value) ? (value as Entry[]) : [];
-}
-
 /** The settings that describe a backing node; labels sharing a backing label must agree on them. */
 const BACKING_SETTINGS = [
   ['max-parallel-jobs', 'maxParallelJobs'],
@@ -103,19 +97,18 @@ const BACKING_SETTINGS = [
 export function parseMetastaticConfig(entry: Entry, context: ConfigContext): MetastaticProviderConfig {
   const byBackingLabel = new Map<string, { label: MetastaticLabelConfig; path: ConfigPath }>();
   const pools = new Map<string, MetastaticPoolConfig>();
-  entries(entry.pools).forEach((poolEntry, poolIndex) => {
+  readEntries(entry.pools).forEach((poolEntry, poolIndex) => {
     const hostKeyChecking = (poolEntry['host-key-checking'] as boolean | undefined) ?? false;
     const labels = new Map<string, MetastaticLabelConfig>();
-    entries(poolEntry.labels).forEach((labelEntry, labelIndex) => {
+    readEntries(poolEntry.labels).forEach((labelEntry, labelIndex) => {
       const path: ConfigPath = ['pools', poolIndex, 'labels', labelIndex];
-      const maxAge = labelEntry['max-age'] === undefined ? null : int(labelEntry['max-age'], 0);
       const label: MetastaticLabelConfig = {
         name: labelEntry.name as string,
         backingLabel: labelEntry['backing-label'] as string,
-        maxParallelJobs: int(labelEntry['max-parallel-jobs'], 1),
-        graceTime: int(labelEntry['grace-time'], 60),
-        minRetentionTime: int(labelEntry['min-retention-time'], 0),
-        maxAge,
+        maxParallelJobs: readInteger(labelEntry['max-parallel-jobs'], 1),
+        graceTime: readInteger(labelEntry['grace-time'], 60),
+        minRetentionTime: readInteger(labelEntry['min-retention-time'], 0),
+        maxAge: readInteger(labelEntry['max-age']) ?? null,
         hostKeyChecking: (labelEntry['host-key-checking'] as boolean | undefined) ?? hostKeyChecking,
       };
       // A max-age of 0 means none, as in the original.
@@ -139,26 +132,22 @@ export function parseMetastaticConfig(entry: Entry, context: ConfigContext): Met
     const name = poolEntry.name as string;
     pools.set(name, {
       name,
-      maxServers: int(poolEntry['max-servers'], Infinity),
-      nodeAttributes: (poolEntry['node-attributes'] as Record<string, unknown> | undefined) ?? null,
-      priority: poolEntry.priority === undefined ? undefined : int(poolEntry.priority, 100),
+      ...readCommonPoolFields(poolEntry),
       hostKeyChecking,
       labels,
     });
   });
 
   return {
-    name: entry.name as string,
+    ...readCommonProviderFields(entry),
     driver: 'metastatic',
-    maxConcurrency: int(entry['max-concurrency'], -1),
-    priority: entry.priority === undefined ? undefined : int(entry.priority, 100),
     pools,
     manageImages: false,
     diskimages: [],
     rate: 1,
-    launchRetries: int(entry['launch-retries'], 3),
-    launchTimeout: int(entry['launch-timeout'], 3600),
-    bootTimeout: int(entry['boot-timeout'], 120),
+    launchRetries: readInteger(entry['launch-retries'], 3),
+    launchTimeout: readInteger(entry['launch-timeout'], 3600),
+    bootTimeout: readInteger(entry['boot-timeout'], 120),
     raw: entry,
   };
 }

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { validateConfigText } from '@nodepool/core/testing';
+import { expectRejected, validateConfigText } from '@nodepool/core/testing';
 import metastaticDriver, { type MetastaticProviderConfig } from '@nodepool/driver-metastatic';
 
 const drivers = [metastaticDriver];
@@ -133,11 +133,7 @@ const invalid: [string, string, RegExp][] = [
 ];
 
 for (const [title, poolYaml, message] of invalid) {
-  test(`rejects ${title}`, async (t) => {
-    const result = await validateConfigText(withPool(poolYaml), drivers);
-    t.false(result.valid);
-    t.regex(result.messages.join('\n'), message);
-  });
+  test(`rejects ${title}`, (t) => expectRejected(t, withPool(poolYaml), drivers, message));
 }
 
 test('rejects a provider without pools', async (t) => {

@@ -1,5 +1,13 @@
 import {
   commonPoolKeys,
+  readCommonPoolFields,
+  readCommonProviderFields,
+  readConnection,
+  readEntries,
+  readEntriesByName,
+  readFloat,
+  readInteger,
+  readOptional,
   schema as s,
   type ConfigContext,
   type ConfigLabel,
@@ -219,37 +227,6 @@ export const openStackProviderSchema = s.mapping({
 
 type Entry = Readonly<Record<string, unknown>>;
 
-const DEFAULT_PORTS: Readonly<Record<string, number>> = { ssh: 22, winrm: 5986 };
-
-/** A checked `int`: Python counts booleans as 0 and 1. */
-function int(value: unknown, fallback: number): number {
-  if (typeof value === 'boolean') return Number(value);
-  return typeof value === 'number' ? value : fallback;
-}
-
-/** Python's `float()` of a value that passed `v.Coerce(float)` (numeric strings included). */
-function pythonFloat(value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value === 'number') return value;
-  if (typeof value === 'boolean') return Number(value);
-  const text = String(value).trim().replaceAll('_', '').toLowerCase();
-  if (/^[-+]?inf(inity)?$/.test(text)) return text.startsWith('-') ? -Infinity : Infinity;
-  return Number(text);
-}
-
-function optional<T>(value: unknown): T | null {
-  return value === undefined ? null : (value as T);
-}
-
-function entries(value: unknown): Entry[] {
-  return Array.isArray(value) ? (value as Entry[]) : [];
-}
-
-function connection(entry: Entry): { connectionType: string; connectionPort: number } {
-  const connectionType = (entry['connection-type'] as string | undefined) ?? 'ssh';
-  return { connectionType, connectionPort: int(entry['connection-port'], DEFAULT_PORTS[connectionType] ?? 22) };
-}
-
 function parseDiskImage(entry: Entry, context: ConfigContext): OpenStackDiskImageConfig {
   const name = entry.name as string;
   // A name missing from the top-level diskimages is reported by core.
@@ -257,9 +234,9 @@ function parseDiskImage(entry: Entry, context: ConfigContext): OpenStackDiskImag
   return {
     name,
     pause: entry.pause === true,
-    configDrive: optional<boolean>(entry['config-drive']),
+    configDrive: readOptional<boolean>(entry['config-drive']),
     meta: (entry.meta as Record<string, unknown> | undefined) ?? {},
-    ...connection(entry),
+    ...readConnection(entry),
     username: image?.username ?? 'zuul',
     pythonPath: image?.pythonPath ?? 'auto',
     shellType: image?.shellType ?? null,
@@ -268,18 +245,18 @@ function parseDiskImage(entry: Entry, context: ConfigContext): OpenStackDiskImag
 
 function parseCloudImage(entry: Entry): OpenStackCloudImageConfig {
   const name = entry.name as string;
-  const imageId = optional<string>(entry['image-id']);
-  const imageName = optional<string>(entry['image-name']);
+  const imageId = readOptional<string>(entry['image-id']);
+  const imageName = readOptional<string>(entry['image-name']);
   return {
     name,
-    configDrive: optional<boolean>(entry['config-drive']),
+    configDrive: readOptional<boolean>(entry['config-drive']),
     imageId,
     imageName,
     externalName: imageId || imageName || name,
-    username: optional<string>(entry.username),
+    username: readOptional<string>(entry.username),
     pythonPath: (entry['python-path'] as string | undefined) ?? 'auto',
-    shellType: optional<string>(entry['shell-type']),
-    ...connection(entry),
+    shellType: readOptional<string>(entry['shell-type']),
+    ...readConnection(entry),
   };
 }
 
@@ -290,32 +267,18 @@ function parseCloudImage(entry: Entry): OpenStackCloudImageConfig {
  * missing from the provider's cloud-images.
  */
 export function parseOpenStackConfig(entry: Entry, context: ConfigContext, driver = 'openstack'): OpenStackProviderConfig {
-  const diskimageSettings = new Map<string, OpenStackDiskImageConfig>();
-  entries(entry.diskimages).forEach((image, index) => {
-    if (typeof image.name !== 'string') {
-      context.report(['diskimages', index, 'name'], 'required key not provided');
-      return;
-    }
-    diskimageSettings.set(image.name, parseDiskImage(image, context));
-  });
-
-  const cloudImages = new Map<string, OpenStackCloudImageConfig>();
-  entries(entry['cloud-images']).forEach((image, index) => {
-    if (typeof image.name !== 'string') {
-      context.report(['cloud-images', index, 'name'], 'required key not provided');
-      return;
-    }
-    cloudImages.set(image.name, parseCloudImage(image));
-  });
+  // Neither schema requires the name, but the original's load fails without one.
+  const diskimageSettings = readEntriesByName(entry, 'diskimages', context, (image) => parseDiskImage(image, context));
+  const cloudImages = readEntriesByName(entry, 'cloud-images', context, parseCloudImage);
 
   const pools = new Map<string, OpenStackPoolConfig>();
-  entries(entry.pools).forEach((poolEntry, poolIndex) => {
+  readEntries(entry.pools).forEach((poolEntry, poolIndex) => {
     if (typeof poolEntry.name !== 'string') context.report(['pools', poolIndex, 'name'], 'required key not provided');
     const name = (poolEntry.name as string | undefined) ?? '';
     const networks = (poolEntry.networks as string[] | undefined) ?? [];
     const hostKeyChecking = (poolEntry['host-key-checking'] as boolean | undefined) ?? true;
     const labels = new Map<string, OpenStackLabelConfig>();
-    entries(poolEntry.labels).forEach((label, labelIndex) => {
+    readEntries(poolEntry.labels).forEach((label, labelIndex) => {
       const path = ['pools', poolIndex, 'labels', labelIndex];
       // As in the original, an empty string counts as not set.
       const diskimage = (label.diskimage as string | undefined) || undefined;
@@ -330,28 +293,26 @@ export function parseOpenStackConfig(entry: Entry, context: ConfigContext, drive
         name: label.name as string,
         diskimage,
         cloudImage,
-        minRam: int(label['min-ram'], 0),
-        flavorName: optional<string>(label['flavor-name']),
-        keyName: optional<string>(label['key-name']),
+        minRam: readInteger(label['min-ram'], 0),
+        flavorName: readOptional<string>(label['flavor-name']),
+        keyName: readOptional<string>(label['key-name']),
         consoleLog: label['console-log'] === true,
         bootFromVolume: label['boot-from-volume'] === true,
-        volumeSize: int(label['volume-size'], 50),
+        volumeSize: readInteger(label['volume-size'], 50),
         instanceProperties: (label['instance-properties'] as Record<string, unknown> | undefined) ?? {},
         dynamicInstanceProperties: (label['dynamic-instance-properties'] as Record<string, unknown> | undefined) ?? {},
-        userdata: optional<string>(label.userdata),
+        userdata: readOptional<string>(label.userdata),
         networks: (label.networks as string[] | undefined) ?? networks,
         hostKeyChecking: (label['host-key-checking'] as boolean | undefined) ?? hostKeyChecking,
       });
     });
     pools.set(name, {
       name,
-      maxServers: int(poolEntry['max-servers'], Infinity),
-      maxCores: int(poolEntry['max-cores'], Infinity),
-      maxRam: int(poolEntry['max-ram'], Infinity),
-      maxVolumes: int(poolEntry['max-volumes'], Infinity),
-      maxVolumeGb: int(poolEntry['max-volume-gb'], Infinity),
-      nodeAttributes: (poolEntry['node-attributes'] as Record<string, unknown> | undefined) ?? null,
-      priority: poolEntry.priority === undefined ? undefined : int(poolEntry.priority, 100),
+      ...readCommonPoolFields(poolEntry),
+      maxCores: readInteger(poolEntry['max-cores'], Infinity),
+      maxRam: readInteger(poolEntry['max-ram'], Infinity),
+      maxVolumes: readInteger(poolEntry['max-volumes'], Infinity),
+      maxVolumeGb: readInteger(poolEntry['max-volume-gb'], Infinity),
       ignoreProviderQuota: poolEntry['ignore-provider-quota'] === true,
       availabilityZones: (poolEntry['availability-zones'] as string[] | undefined) ?? null,
       networks,
@@ -363,26 +324,24 @@ export function parseOpenStackConfig(entry: Entry, context: ConfigContext, drive
   });
 
   return {
-    name: entry.name as string,
+    ...readCommonProviderFields(entry),
     driver,
-    maxConcurrency: int(entry['max-concurrency'], -1),
-    priority: entry.priority === undefined ? undefined : int(entry.priority, 100),
     pools,
     // Differs from Nodepool: the original says every openstack provider manages images; only
     // one that lists diskimages has anything for nodepool-builder to upload.
     manageImages: diskimageSettings.size > 0,
     diskimages: [...diskimageSettings.keys()],
     cloud: entry.cloud as string,
-    regionName: optional<string>(entry['region-name']),
-    rate: pythonFloat(entry.rate, 1),
-    bootTimeout: int(entry['boot-timeout'], 60),
-    launchTimeout: int(entry['launch-timeout'], 3600),
-    launchRetries: int(entry['launch-retries'], 3),
-    imageUploadTimeout: int(entry['image-upload-timeout'], 3600),
-    cleanFloatingIps: optional<boolean>(entry['clean-floating-ips']),
-    portCleanupInterval: int(entry['port-cleanup-interval'], 600),
+    regionName: readOptional<string>(entry['region-name']),
+    rate: readFloat(entry.rate, 1),
+    bootTimeout: readInteger(entry['boot-timeout'], 60),
+    launchTimeout: readInteger(entry['launch-timeout'], 3600),
+    launchRetries: readInteger(entry['launch-retries'], 3),
+    imageUploadTimeout: readInteger(entry['image-upload-timeout'], 3600),
+    cleanFloatingIps: readOptional<boolean>(entry['clean-floating-ips']),
+    portCleanupInterval: readInteger(entry['port-cleanup-interval'], 600),
     imageNameFormat: (entry['image-name-format'] as string | undefined) ?? '{image_name}-{timestamp}',
-    postUploadHook: optional<string>(entry['post-upload-hook']),
+    postUploadHook: readOptional<string>(entry['post-upload-hook']),
     diskimageSettings,
     cloudImages,
     raw: entry,

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { validateConfigText } from '@nodepool/core/testing';
+import { expectRejected, validateConfigText } from '@nodepool/core/testing';
 import drivers, { type OpenStackProviderConfig } from '@nodepool/driver-openstack';
 
 const header = `
@@ -339,11 +339,7 @@ const invalidLabels: [string, string, RegExp][] = [
 ];
 
 for (const [title, labelYaml, message] of invalidLabels) {
-  test(`rejects ${title}`, async (t) => {
-    const result = await validateConfigText(withLabel(labelYaml), drivers);
-    t.false(result.valid);
-    t.regex(result.messages.join('\n'), message);
-  });
+  test(`rejects ${title}`, (t) => expectRejected(t, withLabel(labelYaml), drivers, message));
 }
 
 test('rejects a label without a name', async (t) => {
@@ -377,11 +373,7 @@ const invalidProviders: [string, string, RegExp][] = [
 ];
 
 for (const [title, providerYaml, message] of invalidProviders) {
-  test(`rejects ${title}`, async (t) => {
-    const result = await validateConfigText(withProvider(providerYaml), drivers);
-    t.false(result.valid);
-    t.regex(result.messages.join('\n'), message);
-  });
+  test(`rejects ${title}`, (t) => expectRejected(t, withProvider(providerYaml), drivers, message));
 }
 
 // ---- what the original's validator accepts, perhaps surprisingly -----------------------------

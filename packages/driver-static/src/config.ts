@@ -1,5 +1,11 @@
 import {
   commonPoolKeys,
+  defaultConnectionPort,
+  readCommonPoolFields,
+  readCommonProviderFields,
+  readEntries,
+  readInteger,
+  readString,
   schema as s,
   type ConfigContext,
   type ConfigLabel,
@@ -69,27 +75,27 @@ function splitLabels(value: unknown): string[] {
 }
 
 function parseNode(entry: Entry): StaticNodeConfig {
-  const connectionType = (entry['connection-type'] as string | undefined) ?? 'ssh';
+  const connectionType = readString(entry['connection-type']) ?? 'ssh';
   const hostKey = entry['host-key'];
   return {
     name: entry.name as string,
     labels: splitLabels(entry.labels),
     username: (entry.username as string | undefined) ?? 'zuul',
-    timeout: (entry.timeout as number | undefined) ?? 5,
+    timeout: readInteger(entry.timeout, 5),
     hostKeyChecking: (entry['host-key-checking'] as boolean | undefined) ?? true,
     hostKeys: typeof hostKey === 'string' ? [hostKey] : ((hostKey as string[] | undefined) ?? []),
     connectionType,
-    connectionPort: (entry['connection-port'] as number | undefined) ?? (entry['ssh-port'] as number | undefined) ?? (connectionType === 'winrm' ? 5986 : 22),
+    connectionPort: readInteger(entry['connection-port']) ?? readInteger(entry['ssh-port']) ?? defaultConnectionPort(connectionType),
     shellType: (entry['shell-type'] as string | undefined) ?? null,
-    maxParallelJobs: (entry['max-parallel-jobs'] as number | undefined) ?? 1,
+    maxParallelJobs: readInteger(entry['max-parallel-jobs'], 1),
     pythonPath: (entry['python-path'] as string | undefined) ?? 'auto',
   };
 }
 
 export function parseStaticConfig(entry: Entry, context: ConfigContext): StaticProviderConfig {
   const pools = new Map<string, StaticPoolConfig>();
-  ((entry.pools as Entry[] | undefined) ?? []).forEach((poolEntry, poolIndex) => {
-    const nodes = ((poolEntry.nodes as Entry[] | undefined) ?? []).map(parseNode);
+  readEntries(entry.pools).forEach((poolEntry, poolIndex) => {
+    const nodes = readEntries(poolEntry.nodes).map(parseNode);
     const seen = new Map<string, number>();
     nodes.forEach((host, nodeIndex) => {
       // The runtime tells hosts apart by name, port and user; two entries alike would fight.
@@ -102,18 +108,14 @@ export function parseStaticConfig(entry: Entry, context: ConfigContext): StaticP
     const name = (poolEntry.name as string | undefined) ?? '';
     pools.set(name, {
       name,
-      maxServers: (poolEntry['max-servers'] as number | undefined) ?? Infinity,
-      nodeAttributes: (poolEntry['node-attributes'] as Record<string, unknown> | undefined) ?? null,
-      priority: poolEntry.priority as number | undefined,
+      ...readCommonPoolFields(poolEntry),
       labels,
       nodes,
     });
   });
   return {
-    name: entry.name as string,
+    ...readCommonProviderFields(entry),
     driver: 'static',
-    maxConcurrency: (entry['max-concurrency'] as number | undefined) ?? -1,
-    priority: entry.priority as number | undefined,
     pools,
     manageImages: false,
     diskimages: [],

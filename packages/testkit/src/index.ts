@@ -12,8 +12,24 @@ export {
   type StartZooKeeperEnsembleOptions,
 } from './start-zookeeper-ensemble.js';
 export { startZooKeeper, type StartZooKeeperOptions } from './start-zookeeper.js';
+export {
+  SshServerStartError,
+  startSshServer,
+  useSshServer,
+  type LocalSshServer,
+  type StartSshServerOptions,
+} from './ssh-server.js';
 export type { LocalZooKeeperTls, PemCredentials } from './tls-material.js';
 export { useZooKeeper, useZooKeeperEnsemble, type TestHooks } from './use-zookeeper.js';
 export { waitFor, type WaitForOptions } from './wait-for.js';
 export { ZooKeeperStartError } from './zookeeper-start-error.js';
 export { TcpProxy } from './tcp-proxy.js';
+export {
+  ScriptedLauncher,
+  type ScriptedDecision,
+  type ScriptedLauncherEvents,
+  type ScriptedLauncherOptions,
+  type ScriptedOutcome,
+  type ScriptedRequest,
+} from './scripted-launcher.js';
+export * from './zuul/index.js';

@@ -17,3 +17,13 @@ export { Perms } from './protocol/constants.js';
 export type { WatchEvent, WatchEventType, WatchListener } from './watches.js';
 export { childPath, parentPath, validatePath } from './paths.js';
 export * from './errors.js';
+export {
+  KazooLock,
+  LockCancelledError,
+  LockTargetGoneError,
+  LockTimeoutError,
+  isContender,
+  sortContenders,
+  type AcquireOptions,
+  type LockOptions,
+} from './recipes/kazoo-lock.js';

@@ -22,10 +22,11 @@ export interface ConfigContext {
   report(path: ConfigPath, message: string): void;
 }
 
-/** What the launcher hands a provider at start. */
+/** What the launcher hands a provider it creates. */
 export interface ProviderContext {
+  /** ZooKeeper, with its caches (the node cache is started before providers are). */
   readonly zk: NodepoolZooKeeper;
-  /** Host name of this launcher, for pool worker IDs and logs. */
+  /** Host name of this launcher, for logs. */
   readonly hostname: string;
   readonly log: Logger;
 }

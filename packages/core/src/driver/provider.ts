@@ -6,45 +6,43 @@ import type { QuotaInformation } from './quota-information.js';
 
 /** Things the launcher tells a provider about, beyond the calls below. */
 export interface ProviderNotifications {
-  /** A node of this provider was deleted (its record is gone). Default: nothing. */
+  /**
+   * A node of this provider was deleted: its cloud resources are gone and its record removed.
+   * The static driver registers the host again here. Default: nothing.
+   */
   nodeDeletedNotification?(node: Node): void;
 }
 
 /**
- * The runtime of one provider in one launcher: it launches and deletes nodes. The launcher
- * owns ZooKeeper, locks, request handling order and statistics; the provider owns the cloud.
+ * The runtime of one provider in one launcher. The launcher owns ZooKeeper, locks, the order
+ * requests are handled in, quota, statistics and the deletion protocol; the provider owns the
+ * cloud (or the hosts).
  */
 export interface Provider extends ProviderNotifications {
   readonly name: string;
-  /** Starts background work (connections, caches). Called once before any other call. */
+  /** Starts background work (connections, node registration). Called once, before anything else. */
   start(): Promise<void>;
-  /**
-   * Stops background work. Launches in progress are abandoned at a safe point; their nodes are
-   * reaped later. Safe to call more than once.
-   */
+  /** Stops background work; launches in progress are aborted through their signals. */
   stop(): Promise<void>;
   /** Whether nodes of `label` can be launched now (e.g. its cloud image exists). Default: yes. */
   labelReady?(label: string): boolean;
-  /**
-   * Labels that can currently not be served and should be declined at once, rather than
-   * waiting. Default: none.
-   */
-  errorLabels?(): Set<string>;
-  /** A handler that fills `request` from `pool`; the launcher drives it (see NodeRequestHandler). */
+  /** A handler that fills `request` from `pool`. */
   getRequestHandler(pool: ConfigPool, request: NodeRequest): NodeRequestHandler;
   /**
-   * Starts deleting the cloud resources of `node` (the launcher holds its lock and has marked
-   * it `deleting`). Resolves when they are gone; rejects to have the deletion retried later.
+   * Deletes the cloud resources of `node` (the launcher holds its lock and has marked it
+   * `deleting`). Resolves when they are gone, a resource already gone included; rejects to have
+   * the deletion retried later.
    */
   cleanupNode(node: Node): Promise<void>;
-  /** Finds and removes resources Nodepool created but no node record accounts for. */
+  /**
+   * Periodic housekeeping (about once a minute): remove resources Nodepool created that no node
+   * accounts for; the static driver re-syncs its hosts.
+   */
   cleanupLeakedResources(): Promise<void>;
-  /** The provider's quota limits (e.g. from the cloud); default: unlimited. */
+  /** The provider's own quota limits (from the cloud). Default: unlimited. */
   getQuotaLimits?(): Promise<QuotaInformation>;
-  /** What one node of `label` uses; default: one instance. */
+  /** What one node of `label` uses. Default: one instance. */
   getQuotaForLabel?(label: string): QuotaInformation;
-  /** Quota the provider uses that Nodepool did not create; default: none. */
+  /** Quota in use that Nodepool did not create. Default: none. */
   getUnmanagedQuotaUsed?(): Promise<QuotaInformation>;
-  /** Whether the provider has nothing in flight (used when removing it). Default: yes. */
-  idle?(): boolean;
 }

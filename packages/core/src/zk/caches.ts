@@ -1,7 +1,7 @@
 import type { ZooKeeperClient } from '@nodepool/zookeeper';
 import { getLogger } from '../log.js';
 import { ImageBuild, ImageUpload } from './image-records.js';
-import { isContender } from './lock.js';
+import { isContender } from '@nodepool/zookeeper';
 import { Node } from './node.js';
 import { NodeRequest } from './node-request.js';
 import { ZkPaths } from './paths.js';

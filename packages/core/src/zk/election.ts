@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { ZooKeeperClient } from '@nodepool/zookeeper';
 import { getLogger } from '../log.js';
-import { KazooLock, LockCancelledError } from './lock.js';
+import { KazooLock, LockCancelledError } from '@nodepool/zookeeper';
 import { ZkPaths } from './paths.js';
 
 /**

@@ -4,6 +4,7 @@ export { ComponentRegistration, ComponentRegistry } from './component-registry.j
 export { Election } from './election.js';
 export { ImageBuild, ImageUpload, BUILD_STATES, UPLOAD_STATES, type BuildState, type UploadState } from './image-records.js';
 export { parseRecordJson, stringifyRecordJson, RecordFormatError } from './json.js';
+// The kazoo-compatible lock recipe lives in the general client library; re-exported for drivers.
 export {
   KazooLock,
   LockCancelledError,
@@ -13,7 +14,7 @@ export {
   sortContenders,
   type AcquireOptions,
   type LockOptions,
-} from './lock.js';
+} from '@nodepool/zookeeper';
 export { Node, NODE_STATES, isNodeState, type ConnectionPort, type NodeState } from './node.js';
 export {
   NodeRequest,
@@ -29,3 +30,11 @@ export {
 export { LockUnavailableError, NodepoolZooKeeper, RecordConflictError, RecordGoneError } from './nodepool-zookeeper.js';
 export * from './paths.js';
 export { TreeCache, type CacheChange, type PathRole, type TreeCacheOptions } from './tree-cache.js';
+export {
+  connectToZooKeeper,
+  zooKeeperClientFor,
+  zooKeeperConnectString,
+  zooKeeperTlsOptions,
+  type ConnectToZooKeeperOptions,
+  type ZooKeeperSettings,
+} from './connect.js';

@@ -10,7 +10,7 @@ import { ImageCache, NodeCache, RequestCache } from './caches.js';
 import { ComponentRegistry } from './component-registry.js';
 import { ImageBuild, ImageUpload } from './image-records.js';
 import { parseRecordJson, stringifyRecordJson } from './json.js';
-import { KazooLock, LockTargetGoneError, LockTimeoutError, sortContenders, type AcquireOptions } from './lock.js';
+import { KazooLock, LockTargetGoneError, LockTimeoutError, sortContenders, type AcquireOptions } from '@nodepool/zookeeper';
 import { Node } from './node.js';
 import { NodeRequest } from './node-request.js';
 import {

@@ -104,6 +104,10 @@ export class TreeCache<T> extends EventEmitter<TreeCacheEvents<T>> {
     return this.records.get(key);
   }
 
+  keys(): IterableIterator<string> {
+    return this.records.keys();
+  }
+
   values(): IterableIterator<T> {
     return this.records.values();
   }

@@ -9,3 +9,4 @@ export {
 } from './openshiftpods.js';
 export type { PodEnvVar, PodLabelSettings } from './pod-label.js';
 export type { PodPoolConfig, PodPoolDefaults, PodQuotaLimits } from './pod-pool.js';
+export type { PodProviderConfig } from './pod-provider.js';

@@ -1,7 +1,7 @@
-import { schema as s, type ConfigLabel, type ProviderConfig } from '@nodepool/core';
+import { readOptional, schema as s, type ConfigEntry, type ConfigLabel } from '@nodepool/core';
 import { parsePodLabelSettings, podLabelKeys, type PodLabelSettings } from './pod-label.js';
-import { parsePodPools, parseQuotaLimits, podPoolKeys, podProviderKeys, type PodPoolConfig, type PodQuotaLimits } from './pod-pool.js';
-import { integer, optional, optionalInteger, type Entry } from './values.js';
+import { podPoolKeys, podProviderKeys, type PodPoolConfig } from './pod-pool.js';
+import { parsePodProvider, type PodProviderConfig } from './pod-provider.js';
 
 export interface KubernetesLabelConfig extends ConfigLabel, PodLabelSettings {
   /** `namespace` (an empty namespace) or `pod` (a namespace with one pod); not checked. */
@@ -10,11 +10,9 @@ export interface KubernetesLabelConfig extends ConfigLabel, PodLabelSettings {
 
 export type KubernetesPoolConfig = PodPoolConfig<KubernetesLabelConfig>;
 
-export interface KubernetesProviderConfig extends ProviderConfig<KubernetesPoolConfig>, PodQuotaLimits {
+export interface KubernetesProviderConfig extends PodProviderConfig<KubernetesLabelConfig> {
   /** The kube/config context; null to use the in-cluster service account. */
   readonly context: string | null;
-  /** Attempts before a launch counts as failed; default 3. */
-  readonly launchRetries: number;
 }
 
 const label = s.mapping({
@@ -37,28 +35,18 @@ export const kubernetesProviderSchema = s.mapping({
   ...podProviderKeys,
 });
 
-export function parseKubernetesConfig(entry: Entry): KubernetesProviderConfig {
-  const limits = parseQuotaLimits(entry, 'max-servers');
-  const pools = parsePodPools(entry, {
-    limits,
-    poolsInheritMaxServers: false,
-    parseLabel: (labelEntry, defaults): KubernetesLabelConfig => ({
-      name: labelEntry.name as string,
-      type: labelEntry.type as string,
-      ...parsePodLabelSettings(labelEntry, defaults),
-    }),
-  });
+export function parseKubernetesConfig(entry: ConfigEntry): KubernetesProviderConfig {
   return {
-    name: entry.name as string,
-    driver: 'kubernetes',
-    maxConcurrency: integer(entry['max-concurrency'], -1),
-    priority: optionalInteger(entry.priority),
-    pools,
-    manageImages: false,
-    diskimages: [],
-    raw: entry,
-    context: optional(entry.context),
-    launchRetries: integer(entry['launch-retries'], 3),
-    ...limits,
+    ...parsePodProvider(entry, {
+      driver: 'kubernetes',
+      maxServersKey: 'max-servers',
+      poolsInheritMaxServers: false,
+      parseLabel: (labelEntry, defaults): KubernetesLabelConfig => ({
+        name: labelEntry.name as string,
+        type: labelEntry.type as string,
+        ...parsePodLabelSettings(labelEntry, defaults),
+      }),
+    }),
+    context: readOptional(entry.context),
   };
 }

@@ -1,15 +1,7 @@
-import { schema as s, type ConfigLabel, type ProviderConfig, type Schema } from '@nodepool/core';
+import { schema as s, type ConfigEntry, type ConfigLabel, type Schema } from '@nodepool/core';
 import { parsePodLabelSettings, podLabelKeys, type PodLabelSettings } from './pod-label.js';
-import {
-  parsePodPools,
-  parseQuotaLimits,
-  podPoolKeys,
-  podProviderKeys,
-  type PodPoolConfig,
-  type PodPoolDefaults,
-  type PodQuotaLimits,
-} from './pod-pool.js';
-import { integer, optionalInteger, type Entry } from './values.js';
+import { podPoolKeys, podProviderKeys, type PodPoolConfig, type PodPoolDefaults } from './pod-pool.js';
+import { parsePodProvider, type PodProviderConfig } from './pod-provider.js';
 
 export interface OpenshiftLabelConfig extends ConfigLabel, PodLabelSettings {
   /** `project` (an empty project) or `pod` (a project with one pod); not checked. */
@@ -20,11 +12,9 @@ export interface OpenshiftLabelConfig extends ConfigLabel, PodLabelSettings {
 
 export type OpenshiftPoolConfig = PodPoolConfig<OpenshiftLabelConfig>;
 
-export interface OpenshiftProviderConfig extends ProviderConfig<OpenshiftPoolConfig>, PodQuotaLimits {
+export interface OpenshiftProviderConfig extends PodProviderConfig<OpenshiftLabelConfig> {
   /** The kube/config context, with the self-provisioner role. */
   readonly context: string;
-  /** Attempts before a launch counts as failed; default 3. */
-  readonly launchRetries: number;
 }
 
 /** Label keys of openshift and openshiftpods, besides `type` and whether `image` is required. */
@@ -57,7 +47,7 @@ export const openshiftProviderSchema = s.mapping({
 });
 
 /** The label fields openshift and openshiftpods share, defaults applied. */
-export function parseOpenshiftLabel(entry: Entry, defaults: PodPoolDefaults, type: string): OpenshiftLabelConfig {
+export function parseOpenshiftLabel(entry: ConfigEntry, defaults: PodPoolDefaults, type: string): OpenshiftLabelConfig {
   return {
     name: entry.name as string,
     type,
@@ -66,23 +56,14 @@ export function parseOpenshiftLabel(entry: Entry, defaults: PodPoolDefaults, typ
   };
 }
 
-export function parseOpenshiftConfig(entry: Entry): OpenshiftProviderConfig {
-  const limits = parseQuotaLimits(entry, 'max-projects');
+export function parseOpenshiftConfig(entry: ConfigEntry): OpenshiftProviderConfig {
   return {
-    name: entry.name as string,
-    driver: 'openshift',
-    maxConcurrency: integer(entry['max-concurrency'], -1),
-    priority: optionalInteger(entry.priority),
-    pools: parsePodPools(entry, {
-      limits,
+    ...parsePodProvider(entry, {
+      driver: 'openshift',
+      maxServersKey: 'max-projects',
       poolsInheritMaxServers: true,
       parseLabel: (labelEntry, defaults) => parseOpenshiftLabel(labelEntry, defaults, labelEntry.type as string),
     }),
-    manageImages: false,
-    diskimages: [],
-    raw: entry,
     context: entry.context as string,
-    launchRetries: integer(entry['launch-retries'], 3),
-    ...limits,
   };
 }

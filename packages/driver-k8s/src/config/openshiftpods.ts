@@ -1,7 +1,7 @@
-import { schema as s, type ProviderConfig } from '@nodepool/core';
+import { schema as s, type ConfigEntry } from '@nodepool/core';
 import { openshiftLabelKeys, parseOpenshiftLabel, type OpenshiftLabelConfig } from './openshift.js';
-import { parsePodPools, parseQuotaLimits, podPoolKeys, podProviderKeys, type PodPoolConfig, type PodQuotaLimits } from './pod-pool.js';
-import { integer, optionalInteger, type Entry } from './values.js';
+import { podPoolKeys, podProviderKeys, type PodPoolConfig } from './pod-pool.js';
+import { parsePodProvider, type PodProviderConfig } from './pod-provider.js';
 
 /** An openshiftpods label: always of type `pod`, and always with an image. */
 export interface OpenshiftPodsLabelConfig extends OpenshiftLabelConfig {
@@ -11,11 +11,9 @@ export interface OpenshiftPodsLabelConfig extends OpenshiftLabelConfig {
 
 export type OpenshiftPodsPoolConfig = PodPoolConfig<OpenshiftPodsLabelConfig>;
 
-export interface OpenshiftPodsProviderConfig extends ProviderConfig<OpenshiftPodsPoolConfig>, PodQuotaLimits {
+export interface OpenshiftPodsProviderConfig extends PodProviderConfig<OpenshiftPodsLabelConfig> {
   /** The kube/config context; an unprivileged service account will do. */
   readonly context: string;
-  /** Attempts before a launch counts as failed; default 3. */
-  readonly launchRetries: number;
 }
 
 // No `type` key: every label is a pod (the original forces it at load, after the schema).
@@ -39,17 +37,13 @@ export const openshiftPodsProviderSchema = s.mapping({
   ...podProviderKeys,
 });
 
-export function parseOpenshiftPodsConfig(entry: Entry): OpenshiftPodsProviderConfig {
+export function parseOpenshiftPodsConfig(entry: ConfigEntry): OpenshiftPodsProviderConfig {
   // Differs from Nodepool: 9.0.0 accepts max-pods but reads max-projects (which its schema
   // rejects), so the documented alias has no effect there; here it limits the pods.
-  const limits = parseQuotaLimits(entry, 'max-pods');
   return {
-    name: entry.name as string,
-    driver: 'openshiftpods',
-    maxConcurrency: integer(entry['max-concurrency'], -1),
-    priority: optionalInteger(entry.priority),
-    pools: parsePodPools(entry, {
-      limits,
+    ...parsePodProvider(entry, {
+      driver: 'openshiftpods',
+      maxServersKey: 'max-pods',
       poolsInheritMaxServers: true,
       parseLabel: (labelEntry, defaults): OpenshiftPodsLabelConfig => ({
         ...parseOpenshiftLabel(labelEntry, defaults, 'pod'),
@@ -57,11 +51,6 @@ export function parseOpenshiftPodsConfig(entry: Entry): OpenshiftPodsProviderCon
         image: labelEntry.image as string,
       }),
     }),
-    manageImages: false,
-    diskimages: [],
-    raw: entry,
     context: entry.context as string,
-    launchRetries: integer(entry['launch-retries'], 3),
-    ...limits,
   };
 }

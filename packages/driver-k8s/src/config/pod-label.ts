@@ -1,5 +1,4 @@
-import { schema as s, type Schema } from '@nodepool/core';
-import { integerMap, optional, type Entry } from './values.js';
+import { readInteger, readIntegerMap, readOptional, schema as s, type ConfigEntry, type Schema } from '@nodepool/core';
 import type { PodPoolDefaults } from './pod-pool.js';
 
 export interface PodEnvVar {
@@ -82,37 +81,33 @@ export const podLabelKeys: Record<string, Schema> = {
   'extra-resources': s.mapOf(s.int),
 };
 
-function numberOrNull(value: unknown): number | null {
-  return value === undefined || value === null ? null : Number(value);
-}
-
 /** The pod settings of a label entry, with the pool's defaults applied as Nodepool does. */
-export function parsePodLabelSettings(entry: Entry, defaults: PodPoolDefaults): PodLabelSettings {
-  const cpu = numberOrNull(entry.cpu ?? defaults.cpu);
-  const memory = numberOrNull(entry.memory ?? defaults.memory);
-  const storage = numberOrNull(entry.storage ?? defaults.storage);
+export function parsePodLabelSettings(entry: ConfigEntry, defaults: PodPoolDefaults): PodLabelSettings {
+  const cpu = readInteger(entry.cpu ?? defaults.cpu) ?? null;
+  const memory = readInteger(entry.memory ?? defaults.memory) ?? null;
+  const storage = readInteger(entry.storage ?? defaults.storage) ?? null;
   return {
-    image: optional(entry.image),
+    image: readOptional(entry.image),
     imagePull: (entry['image-pull'] as string | undefined) ?? 'IfNotPresent',
     pythonPath: (entry['python-path'] as string | undefined) ?? 'auto',
-    shellType: optional(entry['shell-type']),
+    shellType: readOptional(entry['shell-type']),
     cpu,
     memory,
     storage,
-    cpuLimit: numberOrNull(entry['cpu-limit'] ?? defaults.cpuLimit ?? cpu),
-    memoryLimit: numberOrNull(entry['memory-limit'] ?? defaults.memoryLimit ?? memory),
-    storageLimit: numberOrNull(entry['storage-limit'] ?? defaults.storageLimit ?? storage),
-    gpu: optional(entry.gpu),
-    gpuResource: optional(entry['gpu-resource']),
-    extraResources: { ...defaults.extraResources, ...integerMap(entry['extra-resources']) },
+    cpuLimit: readInteger(entry['cpu-limit'] ?? defaults.cpuLimit ?? cpu) ?? null,
+    memoryLimit: readInteger(entry['memory-limit'] ?? defaults.memoryLimit ?? memory) ?? null,
+    storageLimit: readInteger(entry['storage-limit'] ?? defaults.storageLimit ?? storage) ?? null,
+    gpu: readOptional(entry.gpu),
+    gpuResource: readOptional(entry['gpu-resource']),
+    extraResources: { ...defaults.extraResources, ...readIntegerMap(entry['extra-resources']) },
     env: (entry.env as PodEnvVar[] | undefined) ?? [],
-    nodeSelector: optional(entry['node-selector']),
-    privileged: optional(entry.privileged),
-    schedulerName: optional(entry['scheduler-name']),
-    volumes: optional(entry.volumes),
-    volumeMounts: optional(entry['volume-mounts']),
-    labels: optional(entry.labels),
+    nodeSelector: readOptional(entry['node-selector']),
+    privileged: readOptional(entry.privileged),
+    schedulerName: readOptional(entry['scheduler-name']),
+    volumes: readOptional(entry.volumes),
+    volumeMounts: readOptional(entry['volume-mounts']),
+    labels: readOptional(entry.labels),
     dynamicLabels: (entry['dynamic-labels'] as Record<string, unknown> | undefined) ?? {},
-    annotations: optional(entry.annotations),
+    annotations: readOptional(entry.annotations),
   };
 }

@@ -1,12 +1,16 @@
 import {
   commonPoolKeys,
+  readCommonPoolFields,
+  readEntries,
+  readInteger,
+  readIntegerMap,
   schema as s,
+  type ConfigEntry,
   type ConfigLabel,
   type ConfigPool,
   type KeySpec,
   type Schema,
 } from '@nodepool/core';
-import { integer, integerMap, optionalInteger, type Entry } from './values.js';
 
 /** The pool's `default-label-*` values, applied to labels that do not set their own. */
 export interface PodPoolDefaults {
@@ -63,12 +67,12 @@ export const podProviderKeys: Record<string, Schema | KeySpec> = {
 };
 
 /** The provider-level limits, `maxServers` read from the key the driver names it by. */
-export function parseQuotaLimits(entry: Entry, maxServersKey: string): PodQuotaLimits {
+export function parseQuotaLimits(entry: ConfigEntry, maxServersKey: string): PodQuotaLimits {
   return {
-    maxServers: integer(entry[maxServersKey], Infinity),
-    maxCores: integer(entry['max-cores'], Infinity),
-    maxRam: integer(entry['max-ram'], Infinity),
-    maxResources: integerMap(entry['max-resources']),
+    maxServers: readInteger(entry[maxServersKey], Infinity),
+    maxCores: readInteger(entry['max-cores'], Infinity),
+    maxRam: readInteger(entry['max-ram'], Infinity),
+    maxResources: readIntegerMap(entry['max-resources']),
   };
 }
 
@@ -79,39 +83,37 @@ export interface ParsePoolsOptions<L extends ConfigLabel> {
    * rather than Infinity (kubernetes, whose provider limit applies to all pools together).
    */
   readonly poolsInheritMaxServers: boolean;
-  readonly parseLabel: (entry: Entry, defaults: PodPoolDefaults) => L;
+  readonly parseLabel: (entry: ConfigEntry, defaults: PodPoolDefaults) => L;
 }
 
 /** The pools of a provider entry, keyed by name, in configuration order. */
-export function parsePodPools<L extends ConfigLabel>(entry: Entry, options: ParsePoolsOptions<L>): Map<string, PodPoolConfig<L>> {
+export function parsePodPools<L extends ConfigLabel>(entry: ConfigEntry, options: ParsePoolsOptions<L>): Map<string, PodPoolConfig<L>> {
   const { limits } = options;
   const pools = new Map<string, PodPoolConfig<L>>();
-  for (const poolEntry of (entry.pools as Entry[] | undefined) ?? []) {
+  for (const poolEntry of readEntries(entry.pools)) {
     const labelDefaults: PodPoolDefaults = {
-      cpu: optionalInteger(poolEntry['default-label-cpu']),
-      memory: optionalInteger(poolEntry['default-label-memory']),
-      storage: optionalInteger(poolEntry['default-label-storage']),
-      cpuLimit: optionalInteger(poolEntry['default-label-cpu-limit']),
-      memoryLimit: optionalInteger(poolEntry['default-label-memory-limit']),
-      storageLimit: optionalInteger(poolEntry['default-label-storage-limit']),
+      cpu: readInteger(poolEntry['default-label-cpu']),
+      memory: readInteger(poolEntry['default-label-memory']),
+      storage: readInteger(poolEntry['default-label-storage']),
+      cpuLimit: readInteger(poolEntry['default-label-cpu-limit']),
+      memoryLimit: readInteger(poolEntry['default-label-memory-limit']),
+      storageLimit: readInteger(poolEntry['default-label-storage-limit']),
       // Differs from Nodepool: 9.0.0 reads the misspelled 'default-label-extra_resources', which
       // the schema rejects, so the documented key is accepted and then ignored there.
-      extraResources: integerMap(poolEntry['default-label-extra-resources']),
+      extraResources: readIntegerMap(poolEntry['default-label-extra-resources']),
     };
     const labels = new Map<string, L>();
-    for (const labelEntry of (poolEntry.labels as Entry[] | undefined) ?? []) {
+    for (const labelEntry of readEntries(poolEntry.labels)) {
       const label = options.parseLabel(labelEntry, labelDefaults);
       labels.set(label.name, label);
     }
     const name = poolEntry.name as string;
     pools.set(name, {
       name,
-      maxServers: integer(poolEntry['max-servers'], options.poolsInheritMaxServers ? limits.maxServers : Infinity),
-      maxCores: integer(poolEntry['max-cores'], limits.maxCores),
-      maxRam: integer(poolEntry['max-ram'], limits.maxRam),
-      maxResources: { ...limits.maxResources, ...integerMap(poolEntry['max-resources']) },
-      nodeAttributes: (poolEntry['node-attributes'] as Record<string, unknown> | undefined) ?? null,
-      priority: optionalInteger(poolEntry.priority),
+      ...readCommonPoolFields(poolEntry, options.poolsInheritMaxServers ? limits.maxServers : Infinity),
+      maxCores: readInteger(poolEntry['max-cores'], limits.maxCores),
+      maxRam: readInteger(poolEntry['max-ram'], limits.maxRam),
+      maxResources: { ...limits.maxResources, ...readIntegerMap(poolEntry['max-resources']) },
       labels,
       labelDefaults,
     });

@@ -1,14 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import {
-  ConnectionLossError,
-  NodeExistsError,
-  NoNodeError,
-  SessionExpiredError,
-  type ZooKeeperClient,
-} from '@nodepool/zookeeper';
+import type { ZooKeeperClient } from '../client.js';
+import { ConnectionLossError, NodeExistsError, NoNodeError, SessionExpiredError } from '../errors.js';
 import { LocalMutex } from './local-mutex.js';
 
-/** kazoo's contender pattern: searched, so anchored at the end only (spec §4.2). */
+/** kazoo's contender pattern: searched, so anchored at the end only. */
 const CONTENDER_PATTERN = /(?:__lock__)(-?\d{10})$/;
 const NODE_NAME = '__lock__';
 
@@ -24,7 +19,7 @@ export class LockCancelledError extends Error {
 
 /**
  * The locked record no longer exists: its lock directory cannot be created because the parent
- * znode is gone (node locks never re-create a deleted node, spec §4.7).
+ * znode is gone (with `ensurePath: 'directory'`, a lock never re-creates its record).
  */
 export class LockTargetGoneError extends Error {
   override name = 'LockTargetGoneError';
@@ -65,8 +60,8 @@ export function isContender(name: string): boolean {
 }
 
 /**
- * kazoo's exclusive Lock recipe, bit for bit (spec §4), so kazoo clients — Zuul, the original
- * Nodepool and its CLI — and we exclude each other. One object per acquisition attempt chain;
+ * kazoo's exclusive Lock recipe, bit for bit, so this client and kazoo clients (Zuul, the
+ * original Nodepool and its CLI, anything Python) exclude each other. One object per acquisition attempt chain;
  * not re-entrant.
  */
 export class KazooLock {

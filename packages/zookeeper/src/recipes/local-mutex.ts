@@ -1,9 +1,9 @@
-import type { ZooKeeperClient } from '@nodepool/zookeeper';
+import type { ZooKeeperClient } from '../client.js';
 
 /**
  * An in-process mutex per lock path and client. ZooKeeper locks are not re-entrant: two lock
  * objects of one session on the same path would each see their own contender and could both
- * "hold" it. Every lock takes this guard first (spec §4.3).
+ * "hold" it. Every lock takes this guard first.
  */
 export class LocalMutex {
   private held = false;

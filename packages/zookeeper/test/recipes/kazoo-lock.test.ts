@@ -1,7 +1,7 @@
 import test from 'ava';
 import { TcpProxy, useZooKeeper } from '@nodepool/testkit';
-import { KazooLock, LockTargetGoneError, LockTimeoutError, Node, sortContenders } from '@nodepool/core';
-import { connect, connectPeer, nodepoolZk } from './helpers.js';
+import { KazooLock, LockTimeoutError, sortContenders } from '@nodepool/zookeeper';
+import { connectClient as connect, connectPeer } from '../helpers/clients.js';
 
 const zk = useZooKeeper(test);
 
@@ -74,17 +74,6 @@ test('one process never holds one lock path twice, through any number of lock ob
   await first.release();
   t.true(await waiting);
   t.is((await client.getChildren('/locks/e')).children.length, 1);
-});
-
-test('locking a deleted node does not re-create it', async (t) => {
-  const client = await connect(t, zk().connectString);
-  const store = await nodepoolZk(t, client);
-  const node = new Node();
-  await store.storeNode(node);
-  await store.deleteNode(node);
-  const lock = new KazooLock(client, `/nodepool/nodes/${node.id}/lock`, { ensurePath: 'directory' });
-  await t.throwsAsync(lock.acquire({ blocking: false }), { instanceOf: LockTargetGoneError });
-  t.is(await client.exists(`/nodepool/nodes/${node.id}`), null);
 });
 
 test('after a lost create reply the lock re-uses its own contender instead of blocking itself', async (t) => {

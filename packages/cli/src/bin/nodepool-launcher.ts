@@ -1,0 +1,3 @@
+import { launcherMain } from '../launcher-command.js';
+
+process.exitCode = await launcherMain(process.argv.slice(2));

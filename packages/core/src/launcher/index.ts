@@ -1,0 +1,4 @@
+export { Launcher, type LauncherOptions } from './launcher.js';
+export type { LauncherContext, ProviderRuntime } from './launcher-context.js';
+export { DEFAULT_TIMINGS, type LauncherTimings } from './timings.js';
+export { labelQuota, nodeQuota, poolLimits, sumQuota, tenantLimits } from './quota.js';

@@ -1,0 +1,293 @@
+import { randomUUID } from 'node:crypto';
+import { effectivePriority, type ConfigPool } from '../driver/provider-config.js';
+import type { Logger } from '../log.js';
+import { Component } from '../zk/component.js';
+import { ComponentRegistration } from '../zk/component-registry.js';
+import { compareRequests, MIN_READY_REQUESTOR, type NodeRequest } from '../zk/node-request.js';
+import { LockUnavailableError } from '../zk/nodepool-zookeeper.js';
+import type { LauncherContext, ProviderRuntime } from './launcher-context.js';
+import { labelQuota, poolLimits, sumQuota, tenantLimits } from './quota.js';
+import { RequestProcessor, type ProcessorOwner } from './request-processor.js';
+
+/**
+ * One provider pool's request handling (spec §5.5). Woken by changes in the request, node and
+ * component caches and by finished launches — never by polling on the request path — it
+ * offers itself for requests in priority order, declines what it cannot serve, and drives the
+ * requests it accepted.
+ */
+export class PoolWorker implements ProcessorOwner {
+  /** `<hostname>-PoolWorker.<provider>-<pool>-<uuid hex>` (spec §5.5). */
+  readonly id: string;
+  private readonly processors = new Map<string, RequestProcessor>();
+  private readonly registration: ComponentRegistration;
+  private readonly log: Logger;
+  private running = false;
+  private stopped: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private woken = false;
+  private paused = false;
+
+  constructor(
+    private readonly context: LauncherContext,
+    readonly providerName: string,
+    readonly poolName: string,
+  ) {
+    this.id = `${context.hostname}-PoolWorker.${providerName}-${poolName}-${randomUUID().replaceAll('-', '')}`;
+    this.log = context.log.child({ logger: 'nodepool.PoolWorker', provider: providerName, pool: poolName });
+    this.registration = new ComponentRegistration(
+      context.zk.client,
+      new Component('pool', {
+        hostname: context.hostname,
+        id: this.id,
+        provider_name: providerName,
+        supported_labels: [],
+        priority: 100,
+        paused: false,
+        state: 'running',
+        version: context.version,
+      }),
+    );
+  }
+
+  private readonly onChange = (): void => this.wake();
+
+  /** Registers the pool component and starts handling requests. */
+  async start(): Promise<void> {
+    const { pool, runtime } = this.current();
+    Object.assign(this.registration.component.content, {
+      supported_labels: [...pool.labels.keys()].sort(),
+      priority: effectivePriority(runtime.config, pool),
+    });
+    await this.registration.register();
+    this.running = true;
+    this.context.requests.on('change', this.onChange);
+    this.context.nodes.on('change', this.onChange);
+    this.context.components.on('change', this.onChange);
+    this.stopped = this.loop();
+  }
+
+  /**
+   * Stops taking requests, gives back those in progress (their launches stop), and removes the
+   * pool component.
+   */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.context.requests.off('change', this.onChange);
+    this.context.nodes.off('change', this.onChange);
+    this.context.components.off('change', this.onChange);
+    this.wake();
+    await this.stopped;
+    await Promise.all([...this.processors.values()].map((processor) => processor.release()));
+    this.processors.clear();
+    await this.registration.unregister();
+  }
+
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  /** Requests in progress, for max-concurrency. */
+  get activeRequests(): number {
+    return this.processors.size;
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      this.woken = false;
+      try {
+        await this.iteration();
+      } catch (error) {
+        this.log.error('pool worker iteration failed', { error: error instanceof Error ? error.stack : String(error) });
+      }
+      if (!this.running) break;
+      if (!this.woken) await this.sleep(this.context.timings.poolWorkerFallbackMs);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      this.wakeUp = done;
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+    }).finally(() => {
+      this.wakeUp = undefined;
+    });
+  }
+
+  private current(): { runtime: ProviderRuntime; pool: ConfigPool } {
+    const runtime = this.context.provider(this.providerName);
+    const pool = runtime?.config.pools.get(this.poolName);
+    if (!runtime || !pool) throw new Error(`pool ${this.providerName}/${this.poolName} is no longer configured`);
+    return { runtime, pool };
+  }
+
+  private async iteration(): Promise<void> {
+    const { runtime, pool } = this.current();
+    await this.updateComponent(runtime, pool);
+    this.emitConfigGauges(runtime);
+
+    for (const [id, processor] of this.processors) {
+      if (await processor.poll()) {
+        this.processors.delete(id);
+        runtime.activeRequests--;
+      }
+    }
+    this.paused = [...this.processors.values()].some((processor) => processor.paused);
+    await this.updateComponent(runtime, pool);
+    if (this.paused) return;
+    await this.assignRequests(runtime, pool);
+  }
+
+  private async updateComponent(runtime: ProviderRuntime, pool: ConfigPool): Promise<void> {
+    const wanted = {
+      supported_labels: [...pool.labels.keys()].sort(),
+      priority: effectivePriority(runtime.config, pool),
+      paused: this.paused,
+    };
+    const content = this.registration.component.content;
+    const same =
+      JSON.stringify(content.supported_labels) === JSON.stringify(wanted.supported_labels) &&
+      content.priority === wanted.priority &&
+      content.paused === wanted.paused;
+    if (!same) await this.registration.update(wanted);
+  }
+
+  /** `nodepool.provider.<p>.max_servers` and `nodepool.tenant_limits.*` (observability §2.3). */
+  private emitConfigGauges(runtime: ProviderRuntime): void {
+    const stats = this.context.stats;
+    if (!stats.enabled) return;
+    let maxServers = 0;
+    for (const pool of runtime.config.pools.values()) if (pool.maxServers !== 0) maxServers += pool.maxServers;
+    stats.gauge(`nodepool.provider.${this.providerName}.max_servers`, maxServers);
+    for (const limit of this.context.config().tenantResourceLimits.values()) {
+      const tenant = limit.tenantName.replace(/[.:]/g, '_');
+      stats.gauge(`nodepool.tenant_limits.${tenant}.cores`, limit.maxCores);
+      stats.gauge(`nodepool.tenant_limits.${tenant}.instances`, limit.maxServers);
+      stats.gauge(`nodepool.tenant_limits.${tenant}.ram`, limit.maxRam);
+    }
+  }
+
+  // ---- taking requests -------------------------------------------------------------------
+
+  private async assignRequests(runtime: ProviderRuntime, pool: ConfigPool): Promise<void> {
+    const ourLabels = pool.labels;
+    const lacking = (request: NodeRequest): number => request.nodeTypes.filter((label) => !ourLabels.has(label)).length;
+    const requests = [...this.context.requests.values()]
+      .filter((request) => request.state === 'requested' && !request.declinedBy.includes(this.id) && !this.processors.has(request.id))
+      // Requests we can serve whole come first, then the priority order of spec §5.2.
+      .sort((a, b) => lacking(a) - lacking(b) || compareRequests(a, b));
+
+    for (const request of requests) {
+      if (!this.running) return;
+      const maxConcurrency = runtime.config.maxConcurrency;
+      if (maxConcurrency > 0 && runtime.activeRequests >= maxConcurrency) return;
+      if (this.shouldLeaveToOthers(request, runtime, pool)) continue;
+      if (this.deferForTenantQuota(request, runtime)) continue;
+      const reasons = this.declineReasons(request, runtime, pool);
+      await this.take(request, runtime, pool, reasons);
+      if (this.paused) return;
+    }
+  }
+
+  /** Spec §5.5 steps 1–4: another pool is the better (or equal, preferred) home. */
+  private shouldLeaveToOthers(request: NodeRequest, runtime: ProviderRuntime, pool: ConfigPool): boolean {
+    const candidates = this.context.components
+      .all('pool')
+      .filter(
+        (component) =>
+          component.id !== this.id &&
+          component.id !== undefined &&
+          !request.declinedBy.includes(component.id) &&
+          request.nodeTypes.every((label) => component.supportedLabels.includes(label)),
+      );
+    if (candidates.length === 0) return false;
+    if (request.provider && request.provider !== this.providerName && candidates.some((c) => c.providerName === request.provider)) return true;
+    const ourPriority = effectivePriority(runtime.config, pool);
+    if (candidates.some((candidate) => candidate.priority < ourPriority && !candidate.paused)) return true;
+    return request.nodeTypes.some((label) => !pool.labels.has(label));
+  }
+
+  /** Spec §5.5 step 5: a request whose tenant is at its limits waits, undeclined. */
+  private deferForTenantQuota(request: NodeRequest, runtime: ProviderRuntime): boolean {
+    const limit = request.tenantName ? this.context.config().tenantResourceLimits.get(request.tenantName) : undefined;
+    if (!limit) return false;
+    let needed = sumQuota([]);
+    for (const label of request.nodeTypes) needed = needed.add(labelQuota(runtime.provider, label));
+    const used = sumQuota([...this.context.nodes.values()].filter((node) => node.tenantName === limit.tenantName && node.allocatedTo !== request.id));
+    if (used.add(needed).fitsWithin(tenantLimits(limit))) return false;
+    this.log.debug('deferring request: tenant at its resource limits', { request: request.id, tenant: limit.tenantName });
+    return true;
+  }
+
+  /** Spec §5.5 step 6: reasons this pool can never serve the request. */
+  private declineReasons(request: NodeRequest, runtime: ProviderRuntime, pool: ConfigPool): string[] {
+    const reasons: string[] = [];
+    const missing = request.nodeTypes.filter((label) => !pool.labels.has(label));
+    if (missing.length > 0) reasons.push(`node type(s) [${[...new Set(missing)].join(',')}] not available`);
+    else if (!this.imagesAvailable(request, runtime, pool)) reasons.push('images are not available');
+    else if (pool.maxServers <= 0 || !this.couldEverFit(request, runtime, pool)) reasons.push('it would exceed quota');
+    if (reasons.length === 0 && request.requestor === MIN_READY_REQUESTOR) {
+      const poolNodes = [...this.context.nodes.values()].filter((node) => node.provider === this.providerName && node.pool === this.poolName);
+      if (poolNodes.length >= pool.maxServers) reasons.push('provider cannot satisfy min-ready');
+    }
+    return reasons;
+  }
+
+  private imagesAvailable(request: NodeRequest, runtime: ProviderRuntime, pool: ConfigPool): boolean {
+    return request.nodeTypes.every((name) => {
+      const label = pool.labels.get(name)!;
+      if (label.diskimage) {
+        return this.context.images.uploads({ image: label.diskimage, provider: this.providerName }).some((upload) => upload.state === 'ready');
+      }
+      return runtime.provider.labelReady?.(name) ?? true;
+    });
+  }
+
+  /** Whether the whole request fits the pool's limits at all, ignoring current use. */
+  private couldEverFit(request: NodeRequest, runtime: ProviderRuntime, pool: ConfigPool): boolean {
+    let needed = sumQuota([]);
+    for (const label of request.nodeTypes) needed = needed.add(labelQuota(runtime.provider, label));
+    return needed.fitsWithin(poolLimits(pool));
+  }
+
+  /** Spec §5.5 steps 8–10: lock, re-check, then decline or accept. */
+  private async take(request: NodeRequest, runtime: ProviderRuntime, pool: ConfigPool, reasons: string[]): Promise<void> {
+    const { zk } = this.context;
+    try {
+      await zk.lockNodeRequest(request);
+    } catch (error) {
+      if (error instanceof LockUnavailableError) return;
+      throw error;
+    }
+    const fresh = await zk.getNodeRequest(request.id);
+    if (!fresh || fresh.state !== 'requested' || fresh.declinedBy.includes(this.id)) {
+      await zk.unlockNodeRequest(request);
+      return;
+    }
+    const handler = runtime.provider.getRequestHandler(pool, fresh);
+    const processor = new RequestProcessor(this.context, this, fresh, handler, this.log);
+    const handlerReasons = reasons.length > 0 ? [] : (handler.getDeclinedReasons?.() ?? []);
+    if (reasons.length === 0 && handlerReasons.length === 0 && !fresh.reuse && !handler.launch) {
+      handlerReasons.push('this pool only hands out existing nodes');
+    }
+    const allReasons = [...reasons, ...handlerReasons];
+    if (allReasons.length > 0) {
+      await processor.decline(allReasons.join(', '));
+      return;
+    }
+    this.processors.set(fresh.id, processor);
+    runtime.activeRequests++;
+    try {
+      await processor.accept();
+    } catch (error) {
+      this.log.error('handling the request failed; declining it', { request: fresh.id, error: String(error) });
+      await processor.declineAndRelease(`error while handling: ${String(error)}`);
+    }
+    this.paused = processor.paused;
+  }
+}

@@ -1,0 +1,419 @@
+import type { ConfigPool } from '../driver/provider-config.js';
+import type { NodeRequestHandler } from '../driver/node-request-handler.js';
+import { launchErrorKey, QuotaError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { normaliseStatName } from '../stats/stats.js';
+import { Node } from '../zk/node.js';
+import { declinedByEveryPool, MIN_READY_REQUESTOR, orderNodesForRequest, type NodeRequest } from '../zk/node-request.js';
+import { LockUnavailableError, RecordGoneError } from '../zk/nodepool-zookeeper.js';
+import type { LauncherContext, ProviderRuntime } from './launcher-context.js';
+import { labelQuota, poolLimits, sumQuota, tenantLimits } from './quota.js';
+
+/** The pool worker a processor works for. */
+export interface ProcessorOwner {
+  /** The pool worker ID: written to `declined_by` and to nodes' `launcher`. */
+  readonly id: string;
+  readonly providerName: string;
+  readonly poolName: string;
+  /** Something changed that the owner should look at (a launch finished). */
+  wake(): void;
+}
+
+/**
+ * Fills one accepted node request from one pool (spec §5.5 steps 10–11): reuses ready nodes or
+ * launches new ones, pauses at quota, and finally fulfils or declines. Holds the request lock the
+ * whole time, and each node's lock until the end.
+ */
+export class RequestProcessor {
+  /** Locked nodes allocated to the request, in allocation order. */
+  private readonly nodeset: Node[] = [];
+  /** The label each node of the set was taken for (a static node may carry several). */
+  private readonly takenFor = new Map<Node, string>();
+  private readonly launches = new Set<Promise<void>>();
+  private readonly abort = new AbortController();
+  private pausedFlag = false;
+  private finished = false;
+
+  constructor(
+    private readonly context: LauncherContext,
+    private readonly owner: ProcessorOwner,
+    readonly request: NodeRequest,
+    private readonly handler: NodeRequestHandler,
+    private readonly log: Logger,
+  ) {}
+
+  /** Waiting for quota or a free node; the pool takes no new requests meanwhile. */
+  get paused(): boolean {
+    return this.pausedFlag;
+  }
+
+  get done(): boolean {
+    return this.finished;
+  }
+
+  /** Marks the request pending and starts filling it. */
+  async accept(): Promise<void> {
+    this.request.setState('pending');
+    await this.context.zk.storeNodeRequest(this.request);
+    this.log.info('accepted node request', { request: this.request.id, labels: this.request.nodeTypes });
+    await this.fill();
+  }
+
+  /**
+   * Moves the request on: retries filling when paused, and completes it once every node is
+   * allocated and every launch has finished. Resolves true when the request is done with.
+   */
+  async poll(): Promise<boolean> {
+    if (this.finished) return true;
+    if (this.pausedFlag && !this.context.requests.get(this.request.id) && !(await this.context.zk.getNodeRequest(this.request.id))) {
+      // Cancelled while we waited: give back what we hold.
+      await Promise.allSettled([...this.launches]);
+      await this.complete();
+      return this.finished;
+    }
+    if (this.missingLabels().length > 0) await this.fill();
+    if (this.pausedFlag || this.launches.size > 0 || this.missingLabels().length > 0) return false;
+    await this.complete();
+    return this.finished;
+  }
+
+  /**
+   * Gives the request back on shutdown: launches are stopped, their nodes failed and unlocked
+   * (the deleted-node worker reaps them), ready nodes are released, and the request returns to
+   * `requested` for another launcher.
+   */
+  async release(): Promise<void> {
+    if (this.finished) return;
+    this.abort.abort(new Error('the launcher is stopping'));
+    await Promise.race([Promise.allSettled([...this.launches]), delay(30_000)]);
+    for (const node of this.nodeset) {
+      if (node.state === 'ready') node.allocatedTo = null;
+      await this.storeQuietly(node);
+      await this.context.zk.unlockNode(node).catch(() => undefined);
+    }
+    this.request.setState('requested');
+    this.request.nodes = [];
+    await this.storeRequestQuietly();
+    await this.context.zk.unlockNodeRequest(this.request).catch(() => undefined);
+    this.finished = true;
+  }
+
+  // ---- filling ---------------------------------------------------------------------------
+
+  private get runtime(): ProviderRuntime {
+    const runtime = this.context.provider(this.owner.providerName);
+    if (!runtime) throw new Error(`provider ${this.owner.providerName} is no longer configured`);
+    return runtime;
+  }
+
+  private get pool(): ConfigPool {
+    const pool = this.runtime.config.pools.get(this.owner.poolName);
+    if (!pool) throw new Error(`pool ${this.owner.poolName} is no longer configured`);
+    return pool;
+  }
+
+  /** Labels of the request not yet covered by the node set (duplicates counted). */
+  private missingLabels(): string[] {
+    const have = this.nodeset.map((node) => this.takenFor.get(node)!);
+    const missing: string[] = [];
+    for (const label of this.request.nodeTypes) {
+      const index = have.indexOf(label);
+      if (index === -1) missing.push(label);
+      else have.splice(index, 1);
+    }
+    return missing;
+  }
+
+  private async fill(): Promise<void> {
+    for (const label of this.missingLabels()) {
+      if (this.request.reuse && (await this.reuseReadyNode(label))) continue;
+      if (!this.handler.launch) {
+        // A pool that cannot create nodes (static) waits for one to come free.
+        this.setPaused(true, `waiting for a free ${label} node`);
+        return;
+      }
+      if (!this.hasRemainingQuota(label)) {
+        this.setPaused(true, `at quota for ${label}`);
+        await this.freeOldestUnusedNode();
+        return;
+      }
+      if (!(await this.launchNewNode(label))) return;
+    }
+    this.setPaused(false);
+  }
+
+  private setPaused(paused: boolean, why?: string): void {
+    if (paused && !this.pausedFlag) this.log.info('pausing request handling', { request: this.request.id, reason: why });
+    if (!paused && this.pausedFlag) this.log.info('resuming request handling', { request: this.request.id });
+    this.pausedFlag = paused;
+  }
+
+  /** Takes a ready, unallocated, unlocked node of this pool and label (spec §5.5 step 10). */
+  private async reuseReadyNode(label: string): Promise<boolean> {
+    const { nodes, zk } = this.context;
+    const candidates = [...nodes.values()]
+      .filter(
+        (node) =>
+          node.state === 'ready' &&
+          node.allocatedTo === null &&
+          node.provider === this.owner.providerName &&
+          node.pool === this.owner.poolName &&
+          node.type.includes(label) &&
+          !nodes.isProbablyLocked(node.id) &&
+          !this.nodeset.some((taken) => taken.id === node.id),
+      )
+      .sort((a, b) => a.stateTime - b.stateTime);
+    for (const candidate of candidates) {
+      try {
+        await zk.lockNode(candidate);
+      } catch (error) {
+        if (error instanceof LockUnavailableError) continue;
+        throw error;
+      }
+      const fresh = await zk.getNode(candidate.id);
+      const usable = fresh && fresh.state === 'ready' && fresh.allocatedTo === null && (await (this.handler.checkReusableNode?.(fresh) ?? true));
+      if (!fresh || !usable) {
+        await zk.unlockNode(candidate);
+        continue;
+      }
+      fresh.allocatedTo = this.request.id;
+      fresh.tenantName = this.request.tenantName;
+      fresh.requestor = this.request.requestor;
+      try {
+        await zk.storeNode(fresh);
+      } catch (error) {
+        await zk.unlockNode(candidate);
+        if (error instanceof RecordGoneError) continue;
+        throw error;
+      }
+      this.nodeset.push(fresh);
+      this.takenFor.set(fresh, label);
+      this.handler.nodeReusedNotification?.(fresh);
+      this.log.info('reusing ready node', { request: this.request.id, node: fresh.id, label });
+      return true;
+    }
+    return false;
+  }
+
+  /** Pool, provider and tenant quota for one more node of `label`, counting what exists now. */
+  private hasRemainingQuota(label: string): boolean {
+    const runtime = this.runtime;
+    const needed = labelQuota(runtime.provider, label);
+    const all = [...this.context.nodes.values()];
+    const poolNodes = all.filter((node) => node.provider === this.owner.providerName && node.pool === this.owner.poolName);
+    if (!sumQuota(poolNodes).add(needed).fitsWithin(poolLimits(this.pool))) return false;
+    const tenant = this.request.tenantName ? this.context.config().tenantResourceLimits.get(this.request.tenantName) : undefined;
+    if (tenant) {
+      const tenantNodes = all.filter((node) => node.tenantName === tenant.tenantName);
+      if (!sumQuota(tenantNodes).add(needed).fitsWithin(tenantLimits(tenant))) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Whether a node just created still fits the pool and tenant limits, counting only nodes
+   * created before it. Node IDs come from one sequence, so every launcher agrees on that order:
+   * of several launchers racing for the last slot, exactly the first wins. The node cache holds
+   * every earlier node once it holds this one (ZooKeeper delivers the earlier creations first).
+   */
+  private async keepsWithinQuota(node: Node): Promise<boolean> {
+    const { nodes } = this.context;
+    const deadline = Date.now() + 10_000;
+    while (!nodes.get(node.id) && Date.now() < deadline) await nodes.changedSince(nodes.revision, 1_000);
+    const earlier = [...nodes.values()].filter((other) => other.id <= node.id && other.id.length === node.id.length);
+    const poolNodes = earlier.filter((other) => other.provider === this.owner.providerName && other.pool === this.owner.poolName);
+    if (!sumQuota(poolNodes).fitsWithin(poolLimits(this.pool))) return false;
+    const tenant = this.request.tenantName ? this.context.config().tenantResourceLimits.get(this.request.tenantName) : undefined;
+    return !tenant || sumQuota(earlier.filter((other) => other.tenantName === tenant.tenantName)).fitsWithin(tenantLimits(tenant));
+  }
+
+  /**
+   * At quota, make room as the original does: mark the oldest unused ready node of this pool
+   * for deletion.
+   */
+  private async freeOldestUnusedNode(): Promise<void> {
+    const oldest = [...this.context.nodes.values()]
+      .filter(
+        (node) =>
+          node.state === 'ready' &&
+          node.allocatedTo === null &&
+          node.provider === this.owner.providerName &&
+          node.pool === this.owner.poolName &&
+          !this.context.nodes.isProbablyLocked(node.id),
+      )
+      .sort((a, b) => a.stateTime - b.stateTime)[0];
+    if (!oldest) return;
+    await this.context.deleter.reap(oldest.id, (node) => node.state === 'ready' && node.allocatedTo === null);
+  }
+
+  /** Creates and launches a node; false when quota ran out first (and the request pauses). */
+  private async launchNewNode(label: string): Promise<boolean> {
+    const { zk } = this.context;
+    const node = new Node();
+    node.setState('init');
+    node.createdTime = node.stateTime;
+    node.type = [label];
+    node.provider = this.owner.providerName;
+    node.pool = this.owner.poolName;
+    node.launcher = this.owner.id;
+    node.allocatedTo = this.request.id;
+    node.tenantName = this.request.tenantName;
+    node.requestor = this.request.requestor;
+    node.attributes = this.pool.nodeAttributes ? { ...this.pool.nodeAttributes } : null;
+    node.username = null;
+    // Counted by every launcher's quota checks from the start, not only once it is up.
+    node.resources = labelQuota(this.runtime.provider, label).toJson();
+    this.handler.setNodeMetadata?.(node);
+    // Safe to lock after storing: nobody acts on an `init` node but its creator (spec §6.4).
+    await zk.storeNode(node);
+    if (!(await this.keepsWithinQuota(node))) {
+      // Another launcher's node got the last of the quota first.
+      await zk.deleteNode(node);
+      this.setPaused(true, `at quota for ${label}, another launcher was first`);
+      return false;
+    }
+    await zk.lockNode(node);
+    node.setState('building');
+    await zk.storeNode(node);
+    this.nodeset.push(node);
+    this.takenFor.set(node, label);
+    this.log.info('launching node', { request: this.request.id, node: node.id, label });
+
+    const started = Date.now();
+    const launch = this.handler
+      .launch!(node, { store: () => zk.storeNode(node), signal: this.abort.signal, log: this.log.child({ node: node.id }) })
+      .then(
+        async () => {
+          node.setState('ready');
+          await zk.storeNode(node);
+          this.recordLaunch(node, 'ready', started);
+          this.log.info('node is ready', { node: node.id, request: this.request.id });
+        },
+        async (error: unknown) => {
+          const aborted = error instanceof QuotaError;
+          node.setState(aborted ? 'aborted' : 'failed');
+          await this.storeQuietly(node);
+          this.recordLaunch(node, launchErrorKey(error), started);
+          this.log.warn(aborted ? 'launch aborted at quota' : 'launch failed', { node: node.id, request: this.request.id, error: String(error) });
+        },
+      )
+      .finally(() => {
+        this.launches.delete(launch);
+        this.owner.wake();
+      });
+    this.launches.add(launch);
+    return true;
+  }
+
+  /** `nodepool.launch.*` timers and counters (observability spec §2.1). */
+  private recordLaunch(node: Node, result: string, started: number): void {
+    const stats = this.context.stats;
+    if (!stats.enabled) return;
+    const elapsed = Date.now() - started;
+    const keys = [`nodepool.launch.${result}`, `nodepool.launch.provider.${this.owner.providerName}.${result}`];
+    if (node.az) keys.push(`nodepool.launch.provider.${this.owner.providerName}.${node.az}.${result}`);
+    if (this.request.requestor) keys.push(`nodepool.launch.requestor.${normaliseStatName(this.request.requestor)}.${result}`);
+    for (const key of keys) {
+      stats.timing(key, elapsed);
+      stats.increment(key);
+    }
+  }
+
+  // ---- completing ------------------------------------------------------------------------
+
+  private async complete(): Promise<void> {
+    const { zk } = this.context;
+    const current = await zk.getNodeRequest(this.request.id);
+    if (!current) {
+      // Zuul cancelled the request: give the nodes back (spec §5.5 step 11).
+      this.log.info('node request disappeared', { request: this.request.id });
+      for (const node of this.nodeset) {
+        node.allocatedTo = null;
+        await this.storeQuietly(node);
+      }
+      await this.unlockNodes();
+      await zk.unlockNodeRequest(this.request).catch(() => undefined);
+      this.finished = true;
+      return;
+    }
+    const aborted = this.nodeset.filter((node) => node.state === 'aborted');
+    if (aborted.length > 0) {
+      // Quota ran out underneath us: forget those nodes (they are reaped) and try again later.
+      for (const node of aborted) {
+        this.nodeset.splice(this.nodeset.indexOf(node), 1);
+        this.takenFor.delete(node);
+        await zk.unlockNode(node);
+      }
+      this.setPaused(true, 'a launch was aborted at quota');
+      return;
+    }
+    if (this.nodeset.some((node) => node.state !== 'ready')) {
+      // As the original: the failed set keeps its allocation; the reaper frees it.
+      await this.unlockNodes();
+      await this.decline('nodes failed to launch');
+      return;
+    }
+    this.request.nodes = orderNodesForRequest(this.request.nodeTypes, this.nodeset);
+    // Order matters (spec §13.7): unlock nodes, write fulfilled, unlock the request.
+    await this.unlockNodes();
+    this.request.setState('fulfilled');
+    await this.storeRequestQuietly();
+    await zk.unlockNodeRequest(this.request);
+    this.log.info('fulfilled node request', { request: this.request.id, nodes: this.request.nodes });
+    this.finished = true;
+  }
+
+  /** Declines the request (spec §5.5 step 9) and lets it go. */
+  async decline(reason: string): Promise<void> {
+    const { zk, components } = this.context;
+    this.request.declinedBy.push(this.owner.id);
+    const pools = components.all('pool').map((pool) => pool.id).filter((id): id is string => id !== undefined);
+    this.request.setState(declinedByEveryPool(this.request, pools) ? 'failed' : 'requested');
+    this.log.info('declining node request', { request: this.request.id, reason, state: this.request.state });
+    await this.storeRequestQuietly();
+    await zk.unlockNodeRequest(this.request).catch(() => undefined);
+    this.finished = true;
+  }
+
+  /** Declines before anything was allocated, clearing allocations of a partial set. */
+  async declineAndRelease(reason: string): Promise<void> {
+    for (const node of this.nodeset) {
+      if (node.state === 'ready') {
+        node.allocatedTo = null;
+        await this.storeQuietly(node);
+      }
+    }
+    await this.unlockNodes();
+    await this.decline(reason);
+  }
+
+  private async unlockNodes(): Promise<void> {
+    for (const node of this.nodeset) await this.context.zk.unlockNode(node).catch(() => undefined);
+  }
+
+  private async storeQuietly(node: Node): Promise<void> {
+    try {
+      await this.context.zk.storeNode(node);
+    } catch (error) {
+      this.log.warn('could not store node', { node: node.id, error: String(error) });
+    }
+  }
+
+  private async storeRequestQuietly(): Promise<void> {
+    try {
+      await this.context.zk.storeNodeRequest(this.request);
+    } catch (error) {
+      // Deleted meanwhile (cancelled): nothing to write back to.
+      this.log.info('could not store node request', { request: this.request.id, error: String(error) });
+    }
+  }
+
+  /** Whether this is one of Nodepool's own min-ready requests. */
+  get isMinReady(): boolean {
+    return this.request.requestor === MIN_READY_REQUESTOR;
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

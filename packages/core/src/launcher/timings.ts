@@ -1,0 +1,30 @@
+/**
+ * How often the launcher's background work runs (protocol spec §10). Request handling itself is
+ * driven by cache events; these intervals only pace housekeeping. Tests shorten them.
+ */
+export interface LauncherTimings {
+  /** Min-ready bookkeeping and other main-loop work. */
+  mainLoopMs: number;
+  /** The deleted-node worker: reaping unlocked nodes, deallocating orphaned ready nodes. */
+  deletedNodeIntervalMs: number;
+  /** The cleanup worker: lost requests, lock directories, empty znodes, ages, leaks. */
+  cleanupIntervalMs: number;
+  /** A request-lock directory without its request is removed once this old. */
+  requestLockExpiryMs: number;
+  /** Longest a provider may take to delete one node's resources. */
+  nodeDeleteTimeoutMs: number;
+  /** Pool workers re-check their requests at least this often even without events. */
+  poolWorkerFallbackMs: number;
+  /** Node gauges are recomputed at most this often. */
+  statsIntervalMs: number;
+}
+
+export const DEFAULT_TIMINGS: LauncherTimings = {
+  mainLoopMs: 1_000,
+  deletedNodeIntervalMs: 5_000,
+  cleanupIntervalMs: 60_000,
+  requestLockExpiryMs: 8 * 3600_000,
+  nodeDeleteTimeoutMs: 600_000,
+  poolWorkerFallbackMs: 10_000,
+  statsIntervalMs: 1_000,
+};

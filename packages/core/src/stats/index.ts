@@ -1,0 +1,1 @@
+export { createStats, noStats, normaliseStatName, type Stats } from './stats.js';

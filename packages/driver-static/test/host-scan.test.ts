@@ -1,0 +1,37 @@
+import test from 'ava';
+import { findFreePort, useSshServer } from '@nodepool/testkit';
+import { HostUnreachableError, scanHostKeys, waitForPort } from '../src/host-scan.js';
+
+const sshd = useSshServer(test);
+
+test('collects every host key the server offers, as ssh-keyscan shows them', async (t) => {
+  const { host, port, hostKeys } = sshd();
+  const keys = await scanHostKeys(host, port, { timeoutMs: 5_000 });
+  t.deepEqual(keys, [...hostKeys]);
+  t.deepEqual(
+    keys.map((key) => key.split(' ')[0]),
+    ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ssh-rsa'],
+  );
+});
+
+test('a port nobody listens on is retried until the timeout, then reported unreachable', async (t) => {
+  const port = await findFreePort();
+  const started = Date.now();
+  const error = await t.throwsAsync(scanHostKeys('127.0.0.1', port, { timeoutMs: 1_200 }), { instanceOf: HostUnreachableError });
+  t.true(Date.now() - started >= 1_100);
+  t.is(error?.port, port);
+});
+
+test('waits for a TCP port to accept connections', async (t) => {
+  const { host, port } = sshd();
+  await t.notThrowsAsync(waitForPort(host, port, { timeoutMs: 2_000 }));
+  await t.throwsAsync(waitForPort(host, await findFreePort(), { timeoutMs: 300 }), { instanceOf: HostUnreachableError });
+});
+
+test('a scan stops when its signal is aborted', async (t) => {
+  const port = await findFreePort();
+  const abort = new AbortController();
+  const scan = scanHostKeys('127.0.0.1', port, { timeoutMs: 30_000, signal: abort.signal });
+  abort.abort(new Error('stopping'));
+  await t.throwsAsync(scan, { message: 'stopping' });
+});
