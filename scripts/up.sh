@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Brings the system up locally: installs what is missing, builds, and starts a ZooKeeper
-# server on loopback in the foreground (Ctrl-C stops it). Extra arguments go to
-# nodepool-local-zookeeper (--tls, --port N, --data-dir DIR).
+# Brings the system up locally: installs what is missing, builds, and runs in the foreground a
+# TLS ZooKeeper, an SSH server standing for this machine and a launcher serving it as static
+# nodes (scripts/quickstart.ts). Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-tools.sh
 npm run --silent build
-exec node packages/testkit/dist/bin/local-zookeeper.js "$@"
+exec node --import=tsx scripts/quickstart.ts

@@ -43,7 +43,7 @@ export function buildProgram(output: Output, setExitCode: (code: number) => void
     .option('-s, --secure <file>', 'path to the secure file')
     .option('-l, --logconfig <file>', 'path to the logging configuration file')
     .option('--debug', 'show debug output')
-    .version(version, '--version', 'show the version and exit')
+    .version(`Nodepool version: ${version}`, '--version', 'show the version and exit')
     .configureOutput({ writeOut: (text) => output.out(text.trimEnd()), writeErr: (text) => output.err(text.trimEnd()) })
     .exitOverride()
     .showHelpAfterError();
@@ -98,8 +98,9 @@ export async function main(argv: readonly string[], output: Output = consoleOutp
     exitCode = code;
   });
   if (argv.length === 0) {
+    // As the original: help, and exit status 1.
     output.out(program.helpInformation().trimEnd());
-    return 2;
+    return 1;
   }
   try {
     await program.parseAsync([...argv], { from: 'user' });

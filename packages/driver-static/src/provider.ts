@@ -79,8 +79,8 @@ export class StaticProvider implements Provider {
     await Promise.allSettled([...this.background]);
   }
 
-  getRequestHandler(_pool: ConfigPool, _request: NodeRequest): NodeRequestHandler {
-    return new StaticRequestHandler(this);
+  getRequestHandler(pool: ConfigPool, request: NodeRequest): NodeRequestHandler {
+    return new StaticRequestHandler(this, pool as StaticPoolConfig, request);
   }
 
   /** A static host has nothing to delete: the record goes, the host stays. */

@@ -91,5 +91,5 @@ test('--help lists the command and --version prints the version', async (t) => {
   t.is(help.code, 0);
   t.regex(help.out.join('\n'), /config-validate/);
   const version = await nodepool('--version');
-  t.regex(version.out.join('\n'), /^\d+\.\d+\.\d+$/);
+  t.regex(version.out.join('\n'), /^Nodepool version: \d+\.\d+\.\d+$/);
 });

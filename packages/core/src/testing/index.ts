@@ -4,3 +4,4 @@
 export { createFakeDriver, FakeCloud, type FakeProviderConfig } from './fake-driver.js';
 export { expectRejected, type ExpectRejectedOptions, type RejectionAssertions } from './expect-rejected.js';
 export { validateConfigText } from './validate-config-text.js';
+export { fastTimings, launcherCluster, submitRequest, type Cluster, type TeardownContext, type ZooKeeperEndpoint } from './launcher-cluster.js';

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { useZooKeeper, waitFor } from '@nodepool/testkit';
-import { createFakeDriver } from '@nodepool/core/testing';
-import { cluster, submitRequest } from './harness.js';
+import { createFakeDriver, launcherCluster as cluster, submitRequest } from '@nodepool/core/testing';
+
 
 const zk = useZooKeeper(test);
 

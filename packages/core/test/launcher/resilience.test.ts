@@ -5,8 +5,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { useZooKeeper, waitFor, ZuulClient, type JobResult } from '@nodepool/testkit';
-import { createFakeDriver } from '@nodepool/core/testing';
-import { cluster } from './harness.js';
+import { createFakeDriver, launcherCluster as cluster, submitRequest } from '@nodepool/core/testing';
+
 
 // The default tick: sessions of at least 4 s, so a killed launcher's locks linger that long.
 const zk = useZooKeeper(test);

@@ -2,10 +2,27 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ExecutionContext } from 'ava';
-import type { LocalZooKeeper } from '@nodepool/testkit';
-import { DriverRegistry, Launcher, NodeRequest, NodepoolZooKeeper, type Driver, type LauncherTimings, type Stats } from '@nodepool/core';
 import { ZooKeeperClient } from '@nodepool/zookeeper';
+import { DriverRegistry } from '../discovery/driver-registry.js';
+import type { Driver } from '../driver/driver.js';
+import { Launcher } from '../launcher/launcher.js';
+import type { LauncherTimings } from '../launcher/timings.js';
+import type { Stats } from '../stats/stats.js';
+import { NodeRequest } from '../zk/node-request.js';
+import { NodepoolZooKeeper } from '../zk/nodepool-zookeeper.js';
+
+/** The part of a test framework's context this helper needs (ava's `t` fits). */
+export interface TeardownContext {
+  teardown(fn: () => unknown): void;
+}
+
+/** A ZooKeeper server to run against (testkit's `LocalZooKeeper` fits). */
+export interface ZooKeeperEndpoint {
+  host: string;
+  port: number;
+  connectString: string;
+  tls?: { ca: string; cert: string; key: string; caFile: string; certFile: string; keyFile: string } | undefined;
+}
 
 /** Fast housekeeping for tests: the request path itself is event driven anyway. */
 export const fastTimings: Partial<LauncherTimings> = {
@@ -28,7 +45,12 @@ export interface Cluster {
   store(): Promise<NodepoolZooKeeper>;
 }
 
-export async function cluster(t: ExecutionContext, zk: LocalZooKeeper, drivers: Driver[]): Promise<Cluster> {
+/**
+ * A sandbox for end-to-end tests on a real ZooKeeper: its own chroot, a directory for
+ * configuration files, launchers started on demand (stopped when the test ends), and clients
+ * acting as Zuul or an operator.
+ */
+export async function launcherCluster(t: TeardownContext, zk: ZooKeeperEndpoint, drivers: Driver[]): Promise<Cluster> {
   const chroot = `/t-${randomUUID()}`;
   const dir = await mkdtemp(join(tmpdir(), 'nodepool-launcher-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));

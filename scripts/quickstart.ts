@@ -1,0 +1,81 @@
+/**
+ * `npm start`: a local Nodepool on this machine — a TLS-only ZooKeeper, an SSH server standing
+ * for this machine, and a launcher whose static provider hands that machine out as nodes.
+ * Everything runs in the foreground; Ctrl-C stops it all.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { DriverRegistry, Launcher } from '@nodepool/core';
+import { startSshServer, startZooKeeper } from '@nodepool/testkit';
+
+const root = resolve(import.meta.dirname, '..');
+const dir = join(root, '.nodepool-ts', 'quickstart');
+await mkdir(dir, { recursive: true });
+
+console.log('Starting ZooKeeper (TLS only, with client certificates, as Nodepool 9 requires)...');
+const zk = await startZooKeeper({ tls: true });
+console.log('Starting an SSH server to stand for this machine...');
+const ssh = await startSshServer();
+
+const configFile = join(dir, 'nodepool.yaml');
+await writeFile(
+  configFile,
+  `# Written by npm start (scripts/quickstart.ts).
+zookeeper-servers:
+  - host: ${zk.host}
+    port: ${zk.port}
+zookeeper-tls:
+  ca: ${zk.tls!.caFile}
+  cert: ${zk.tls!.certFile}
+  key: ${zk.tls!.keyFile}
+labels:
+  - name: localhost
+providers:
+  - name: this-machine
+    driver: static
+    pools:
+      - name: main
+        nodes:
+          - name: ${ssh.host}
+            labels: localhost
+            connection-port: ${ssh.port}
+            username: ${userInfo().username}
+            max-parallel-jobs: 2
+`,
+);
+
+const launcher = new Launcher({ configFile, drivers: new DriverRegistry({ searchFrom: [root] }), hostname: 'quickstart' });
+await launcher.start();
+
+const shown = relative(process.cwd(), configFile) || configFile;
+console.log(`
+Nodepool is up.
+  ZooKeeper:   ${zk.connectString} (TLS; CA and client certificate: ${zk.tls!.caFile}, ${zk.tls!.certFile})
+  Launcher:    provider "this-machine" (static driver), label "localhost", 2 slots on ${ssh.host}:${ssh.port}
+  Config:      ${shown}
+
+Get a node, the way Zuul does (in another terminal):
+  npx nodepool -c ${shown} request localhost --wait
+
+Validate the configuration:
+  npx nodepool -c ${shown} config-validate
+
+Press Ctrl-C to stop.`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping...');
+    void (async () => {
+      await launcher.stop();
+      await ssh.destroy();
+      await zk.destroy();
+      process.exit(0);
+    })();
+  });
+}
+// The servers' handles are unref'd; keep the process alive until a signal.
+setInterval(() => undefined, 1 << 30);
