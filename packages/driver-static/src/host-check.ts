@@ -1,7 +1,6 @@
 import { lookup } from 'node:dns/promises';
-import { NodepoolError } from '@nodepool/core';
+import { NodepoolError, scanHostKeys, waitForPort } from '@nodepool/core';
 import type { StaticNodeConfig } from './config.js';
-import { scanHostKeys, waitForPort } from './host-scan.js';
 
 /** The scanned host keys do not include every configured `host-key`. */
 export class HostKeyMismatchError extends NodepoolError {

@@ -65,6 +65,43 @@ export interface StateMachine<Result = Instance> {
   advance(): Promise<Result | undefined>;
 }
 
+/**
+ * The kit's shared view of the provider's instances: one `listInstances()` call per listing
+ * interval serves every machine, however many nodes are in flight.
+ */
+export interface InstanceListing {
+  /**
+   * The instance as of a listing made after this call (so a state change the machine is
+   * waiting for is seen), or undefined if the cloud does not list it.
+   */
+  get(externalId: string): Promise<Instance | undefined>;
+}
+
+/**
+ * Rate limiters the kit hands an adapter, per provider: route every cloud API call through
+ * them (mutating calls at the provider's `rate`, read-only calls on a larger budget).
+ */
+export interface AdapterContext {
+  readonly rateLimits: {
+    /** Creating, deleting, changing: `rate` calls per second. */
+    readonly mutating: RateLimiter;
+    /** Listing and reading: a larger budget. */
+    readonly readOnly: RateLimiter;
+  };
+  readonly log: Logger;
+}
+
+/** Spaces calls out to at most a number per second. */
+export interface RateLimiter {
+  /** Runs `call` once the budget allows it. */
+  run<T>(call: () => Promise<T>): Promise<T>;
+  /**
+   * The cloud said "slow down" (HTTP 429, RequestLimitExceeded): calls pause for `ms`
+   * (default: a second), across every user of this limiter.
+   */
+  backOff(ms?: number): void;
+}
+
 /** Inputs of `Adapter.getCreateStateMachine`, one object so new fields never break drivers. */
 export interface CreateStateMachineOptions<L extends ConfigLabel = ConfigLabel> {
   /** Host name to give the instance, `np<node id>`. */
@@ -77,6 +114,8 @@ export interface CreateStateMachineOptions<L extends ConfigLabel = ConfigLabel> 
   readonly request: NodeRequest;
   /** The availability zone to use, from `getAZs()`, shared by the whole node set. */
   readonly az: string | undefined;
+  /** Where to look for the instance's progress instead of reading it one by one. */
+  readonly instances: InstanceListing;
   readonly log: Logger;
 }
 
@@ -91,7 +130,7 @@ export interface Adapter<L extends ConfigLabel = ConfigLabel> {
   /** A machine that creates one instance. Called by the launcher for each new node. */
   getCreateStateMachine(options: CreateStateMachineOptions<L>): StateMachine<Instance>;
   /** A machine that deletes the instance `externalId` (and what belongs to it). */
-  getDeleteStateMachine(externalId: string, log: Logger): StateMachine<void>;
+  getDeleteStateMachine(externalId: string, options: { instances: InstanceListing; log: Logger }): StateMachine<void>;
   /**
    * Every instance in the provider's region/account, Nodepool's or not. The kit calls it once
    * per pass and shares the answer between all nodes, so one call serves many.
@@ -137,5 +176,6 @@ export interface Adapter<L extends ConfigLabel = ConfigLabel> {
  * `createAdapter` instead of `createProvider`.
  */
 export type StateMachineDriver<C extends ProviderConfig = ProviderConfig, L extends ConfigLabel = ConfigLabel> = Omit<Driver<C>, 'createProvider'> & {
-  createAdapter(config: C): Adapter<L>;
+  /** Creates the adapter of one provider; called again when a reload changes the provider. */
+  createAdapter(config: C, context: AdapterContext): Adapter<L>;
 };

@@ -1,6 +1,7 @@
 import type { ConfigPath } from '../config/issues.js';
 import type { MappingSchema } from '../config/schema.js';
 import type { Logger } from '../log.js';
+import type { Stats } from '../stats/stats.js';
 import type { NodepoolZooKeeper } from '../zk/nodepool-zookeeper.js';
 import type { Provider } from './provider.js';
 import type { ProviderConfig } from './provider-config.js';
@@ -29,6 +30,8 @@ export interface ProviderContext {
   /** Host name of this launcher, for logs. */
   readonly hostname: string;
   readonly log: Logger;
+  /** Where the provider's own metrics go (e.g. `nodepool.provider.<name>.leaked.*`). */
+  readonly stats?: Stats;
 }
 
 /**

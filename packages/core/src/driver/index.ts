@@ -1,6 +1,9 @@
 export type {
   Adapter,
+  AdapterContext,
   CreateStateMachineOptions,
+  InstanceListing,
+  RateLimiter,
   Instance,
   Resource,
   StateMachine,
@@ -11,3 +14,4 @@ export type { LaunchContext, NodeRequestHandler, NodeRequestHandlerNotifications
 export type { Provider, ProviderNotifications } from './provider.js';
 export { effectivePriority, supportedLabels, type ConfigLabel, type ConfigPool, type ProviderConfig } from './provider-config.js';
 export { QuotaInformation } from './quota-information.js';
+export type { StateMachineLabel, StateMachinePool, StateMachineProviderConfig } from './state-machine-config.js';

@@ -3,7 +3,11 @@ import type { ZooKeeperClient } from '@nodepool/zookeeper';
 import { ConfigWatcher, type ConfigChange } from '../config/config-watcher.js';
 import type { NodepoolConfig } from '../config/nodepool-config.js';
 import type { DriverResolver } from '../discovery/driver-registry.js';
+import type { StateMachineDriver } from '../driver/adapter.js';
 import type { Driver } from '../driver/driver.js';
+import type { Provider } from '../driver/provider.js';
+import type { StateMachineProviderConfig } from '../driver/state-machine-config.js';
+import { StateMachineProvider } from '../statemachine/state-machine-provider.js';
 import type { ProviderConfig } from '../driver/provider-config.js';
 import { getLogger, type Logger } from '../log.js';
 import { noStats, type Stats } from '../stats/stats.js';
@@ -150,12 +154,20 @@ export class Launcher {
 
   private async startProvider(config: ProviderConfig): Promise<void> {
     const context = this.context!;
-    const driver: Driver = await this.options.drivers.resolve(config.driver);
-    if (!driver.createProvider) {
+    const driver: Driver & Partial<Pick<StateMachineDriver, 'createAdapter'>> = await this.options.drivers.resolve(config.driver);
+    const providerContext = { zk: context.zk, hostname: this.hostname, log: this.log.child({ provider: config.name }), stats: context.stats };
+    let provider: Provider;
+    if (driver.createProvider) {
+      provider = driver.createProvider(config, providerContext);
+    } else if (driver.createAdapter) {
+      provider = new StateMachineProvider(config as StateMachineProviderConfig, driver as StateMachineDriver<StateMachineProviderConfig>, {
+        ...providerContext,
+        timings: { listingIntervalMs: this.timings.listingIntervalMs, quotaCacheMs: this.timings.quotaCacheMs },
+      });
+    } else {
       this.log.error('this driver has no runtime yet; its provider is not started', { provider: config.name, driver: config.driver });
       return;
     }
-    const provider = driver.createProvider(config, { zk: context.zk, hostname: this.hostname, log: this.log.child({ provider: config.name }) });
     this.providers.set(config.name, { config, driver, provider, activeRequests: 0 });
     await provider.start();
     const workers = [...config.pools.keys()].map((pool) => new PoolWorker(context, config.name, pool));

@@ -188,7 +188,7 @@ export class PoolWorker implements ProcessorOwner {
       if (maxConcurrency > 0 && runtime.activeRequests >= maxConcurrency) return;
       if (this.shouldLeaveToOthers(request, runtime, pool)) continue;
       if (this.deferForTenantQuota(request, runtime)) continue;
-      const reasons = this.declineReasons(request, runtime, pool);
+      const reasons = await this.declineReasons(request, runtime, pool);
       await this.take(request, runtime, pool, reasons);
       if (this.paused) return;
     }
@@ -225,12 +225,12 @@ export class PoolWorker implements ProcessorOwner {
   }
 
   /** Spec §5.5 step 6: reasons this pool can never serve the request. */
-  private declineReasons(request: NodeRequest, runtime: ProviderRuntime, pool: ConfigPool): string[] {
+  private async declineReasons(request: NodeRequest, runtime: ProviderRuntime, pool: ConfigPool): Promise<string[]> {
     const reasons: string[] = [];
     const missing = request.nodeTypes.filter((label) => !pool.labels.has(label));
     if (missing.length > 0) reasons.push(`node type(s) [${[...new Set(missing)].join(',')}] not available`);
     else if (!this.imagesAvailable(request, runtime, pool)) reasons.push('images are not available');
-    else if (pool.maxServers <= 0 || !this.couldEverFit(request, runtime, pool)) reasons.push('it would exceed quota');
+    else if (pool.maxServers <= 0 || !(await this.couldEverFit(request, runtime, pool))) reasons.push('it would exceed quota');
     if (reasons.length === 0 && request.requestor === MIN_READY_REQUESTOR) {
       const poolNodes = [...this.context.nodes.values()].filter((node) => node.provider === this.providerName && node.pool === this.poolName);
       if (poolNodes.length >= pool.maxServers) reasons.push('provider cannot satisfy min-ready');
@@ -248,11 +248,19 @@ export class PoolWorker implements ProcessorOwner {
     });
   }
 
-  /** Whether the whole request fits the pool's limits at all, ignoring current use. */
-  private couldEverFit(request: NodeRequest, runtime: ProviderRuntime, pool: ConfigPool): boolean {
+  /** Whether the whole request fits the pool's and the cloud's limits at all, ignoring current use. */
+  private async couldEverFit(request: NodeRequest, runtime: ProviderRuntime, pool: ConfigPool): Promise<boolean> {
     let needed = sumQuota([]);
     for (const label of request.nodeTypes) needed = needed.add(labelQuota(runtime.provider, label));
-    return needed.fitsWithin(poolLimits(pool));
+    if (!needed.fitsWithin(poolLimits(pool))) return false;
+    if (!runtime.provider.getQuotaLimits) return true;
+    try {
+      return needed.fitsWithin(await runtime.provider.getQuotaLimits());
+    } catch (error) {
+      // Unknown limits are no reason to decline; launching will tell.
+      this.log.warn('could not read the provider quota', { error: String(error) });
+      return true;
+    }
   }
 
   /** Spec §5.5 steps 8–10: lock, re-check, then decline or accept. */

@@ -132,7 +132,7 @@ export class RequestProcessor {
         this.setPaused(true, `waiting for a free ${label} node`);
         return;
       }
-      if (!this.hasRemainingQuota(label)) {
+      if (!(await this.hasRemainingQuota(label))) {
         this.setPaused(true, `at quota for ${label}`);
         await this.freeOldestUnusedNode();
         return;
@@ -196,7 +196,7 @@ export class RequestProcessor {
   }
 
   /** Pool, provider and tenant quota for one more node of `label`, counting what exists now. */
-  private hasRemainingQuota(label: string): boolean {
+  private async hasRemainingQuota(label: string): Promise<boolean> {
     const runtime = this.runtime;
     const needed = labelQuota(runtime.provider, label);
     const all = [...this.context.nodes.values()];
@@ -206,6 +206,18 @@ export class RequestProcessor {
     if (tenant) {
       const tenantNodes = all.filter((node) => node.tenantName === tenant.tenantName);
       if (!sumQuota(tenantNodes).add(needed).fitsWithin(tenantLimits(tenant))) return false;
+    }
+    const provider = runtime.provider;
+    if (provider.getQuotaLimits) {
+      // The cloud's own limits, minus what others run there and what our nodes use.
+      try {
+        const [limits, unmanaged] = await Promise.all([provider.getQuotaLimits(), provider.getUnmanagedQuotaUsed?.()]);
+        const ours = sumQuota(all.filter((node) => node.provider === this.owner.providerName));
+        if (!ours.add(unmanaged ?? sumQuota([])).add(needed).fitsWithin(limits)) return false;
+      } catch (error) {
+        // Unknown limits do not stop a launch: the cloud refuses it if it must (QuotaError).
+        this.log.warn('could not read the provider quota', { error: String(error) });
+      }
     }
     return true;
   }

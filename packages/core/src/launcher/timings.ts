@@ -17,6 +17,10 @@ export interface LauncherTimings {
   poolWorkerFallbackMs: number;
   /** Node gauges are recomputed at most this often. */
   statsIntervalMs: number;
+  /** State-machine providers list their instances at most this often. */
+  listingIntervalMs: number;
+  /** State-machine providers read their quota limits again after this long. */
+  quotaCacheMs: number;
 }
 
 export const DEFAULT_TIMINGS: LauncherTimings = {
@@ -27,4 +31,6 @@ export const DEFAULT_TIMINGS: LauncherTimings = {
   nodeDeleteTimeoutMs: 600_000,
   poolWorkerFallbackMs: 10_000,
   statsIntervalMs: 1_000,
+  listingIntervalMs: 1_000,
+  quotaCacheMs: 300_000,
 };

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { findFreePort, useSshServer } from '@nodepool/testkit';
-import { HostUnreachableError, scanHostKeys, waitForPort } from '../src/host-scan.js';
+import { HostUnreachableError, scanHostKeys, waitForPort } from '@nodepool/core';
 
 const sshd = useSshServer(test);
 

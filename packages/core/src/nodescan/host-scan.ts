@@ -1,5 +1,5 @@
 import { connect as connectTcp } from 'node:net';
-import { NodepoolError } from '@nodepool/core';
+import { NodepoolError } from '../errors.js';
 import { Client, type ServerHostKeyAlgorithm } from 'ssh2';
 
 /** A host did not answer (or did not complete an SSH handshake) in time. */

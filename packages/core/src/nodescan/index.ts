@@ -1,0 +1,1 @@
+export { HostUnreachableError, scanHostKeys, waitForPort, type ScanOptions } from './host-scan.js';
