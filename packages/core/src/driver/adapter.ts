@@ -15,6 +15,10 @@ export interface Instance {
   readonly ready?: boolean;
   /** Whether it is gone or going. */
   readonly deleted?: boolean;
+  /** Whether the cloud reports it broken (create machines then fail the attempt). */
+  readonly failed?: boolean;
+  /** The port to reach it on (SSH or WinRM), when the cloud decides it; else the label's. */
+  readonly connectionPort?: number | null;
   /** The address Zuul connects to. */
   readonly interfaceIp?: string | null;
   readonly publicIpv4?: string | null;
@@ -59,8 +63,9 @@ export interface StateMachine<Result = Instance> {
   readonly complete: boolean;
   /**
    * Takes the next step(s). Resolves with the result once done (the instance for a create
-   * machine), `undefined` while still in progress. Rejects to fail the operation: throw a
-   * `QuotaError` to abort a launch without failing the node.
+   * machine), `undefined` while still in progress — for a machine whose result is `void` (delete),
+   * `complete` tells the two apart. Rejects to fail the operation: throw a `QuotaError` to abort
+   * a launch without failing the node.
    */
   advance(): Promise<Result | undefined>;
 }

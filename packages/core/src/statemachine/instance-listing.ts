@@ -65,14 +65,19 @@ export class SharedInstanceListing implements InstanceListing {
     this.callMade = true;
     this.pendingStartedAt = startedAt;
     this.lastCallAt = startedAt;
-    this.calls++;
-    try {
-      const instances = await this.adapter.listInstances();
-      this.latest = new Map(instances.map((instance) => [instance.externalId, instance]));
-      this.latestStartedAt = startedAt;
-    } catch (error) {
-      this.log.warn('listing instances failed', { error: String(error) });
-      throw error;
+    // A blip must not fail every launch waiting on this listing: try a few times.
+    for (let attempt = 1; ; attempt++) {
+      this.calls++;
+      try {
+        const instances = await this.adapter.listInstances();
+        this.latest = new Map(instances.map((instance) => [instance.externalId, instance]));
+        this.latestStartedAt = startedAt;
+        return;
+      } catch (error) {
+        this.log.warn('listing instances failed', { attempt, error: String(error) });
+        if (attempt >= 3) throw error;
+        await new Promise((resolve) => setTimeout(resolve, this.intervalMs * attempt));
+      }
     }
   }
 }

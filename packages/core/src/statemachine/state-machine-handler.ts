@@ -109,6 +109,7 @@ export class StateMachineHandler implements NodeRequestHandler {
     node.hostId = instance.hostId ?? null;
     node.driverData = instance.driverData ?? null;
     node.slot = instance.slot ?? null;
+    if (typeof instance.connectionPort === 'number') node.connectionPort = instance.connectionPort;
     const quota = instance.getQuotaInformation?.();
     if (quota) node.resources = quota.toJson();
   }

@@ -1,0 +1,160 @@
+/**
+ * The simulated cloud's wire format: the JSON its HTTP API takes and returns. The driver's
+ * client reads the same types, so the two cannot drift apart.
+ */
+
+/** Where an instance is in its life: `building` → `running` (or `error`); `deleting` → gone. */
+export type SimInstanceStatus = 'building' | 'running' | 'error' | 'deleting';
+
+/** An instance as `GET /instances` and `GET /instances/:id` return it. */
+export interface SimInstance {
+  /** The cloud's ID, e.g. `i-0000002a`. */
+  readonly id: string;
+  readonly name: string;
+  readonly status: SimInstanceStatus;
+  /** Flavor name, and the cores and RAM (MiB) it gives the instance. */
+  readonly flavor: string;
+  readonly cores: number;
+  readonly ram: number;
+  /** The image it booted from, if any. */
+  readonly imageId: string | null;
+  readonly az: string;
+  readonly region: string;
+  /** Tags given at creation (Nodepool's `nodepool_node_id`, … among them). */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Addresses the instance answers on (the cloud's configured `address`/`privateAddress`). */
+  readonly addresses: { readonly public: string; readonly private: string };
+  /** The port its SSH server listens on (the cloud's configured `sshPort`). */
+  readonly sshPort: number;
+  /** ISO 8601. */
+  readonly createdAt: string;
+}
+
+/** An image record: an "upload" keeps the file's size, never its contents. */
+export interface SimImage {
+  /** The cloud's ID, e.g. `img-0000000c`. */
+  readonly id: string;
+  readonly name: string;
+  /** `qcow2`, `raw`, … as given at upload. */
+  readonly format: string;
+  /** Bytes of the uploaded file, when told. */
+  readonly size: number | null;
+  readonly status: 'active';
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly md5: string | null;
+  readonly sha256: string | null;
+  /** ISO 8601. */
+  readonly createdAt: string;
+}
+
+/** An instance size. RAM in MiB. */
+export interface SimFlavor {
+  readonly name: string;
+  readonly cores: number;
+  readonly ram: number;
+}
+
+/** Per-resource amounts of `GET /quota`; a `null` limit is unlimited. */
+export interface SimQuota {
+  readonly limits: { readonly instances: number | null; readonly cores: number | null; readonly ram: number | null };
+  readonly usage: { readonly instances: number; readonly cores: number; readonly ram: number };
+}
+
+/** Body of `POST /instances`. */
+export interface SimCreateInstanceRequest {
+  readonly name: string;
+  /** A flavor name from `GET /flavors`. */
+  readonly flavor: string;
+  /** An image from `GET /images`; none boots an image-less instance. */
+  readonly imageId?: string | null;
+  /** A zone from `GET /availability-zones`; default the first one. */
+  readonly az?: string | null;
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Body of `POST /_sim/instances`: an instance made behind the API's back (no quota, throttle,
+ * counters or boot), e.g. a leak carrying the metadata of a node that does not exist.
+ */
+export interface SimDirectInstanceRequest {
+  /** Default `sim-direct-<n>`. */
+  readonly name?: string;
+  /** Default the first flavor. */
+  readonly flavor?: string;
+  readonly imageId?: string | null;
+  readonly az?: string | null;
+  readonly metadata?: Readonly<Record<string, string>>;
+  /** Default `running`. */
+  readonly status?: SimInstanceStatus;
+}
+
+/** Body of `POST /images` (and `POST /_sim/images`). */
+export interface SimCreateImageRequest {
+  readonly name: string;
+  /** Default `raw`. */
+  readonly format?: string;
+  readonly size?: number | null;
+  readonly metadata?: Readonly<Record<string, string>>;
+  readonly md5?: string | null;
+  readonly sha256?: string | null;
+  /** Only for `POST /_sim/images` and seeded images: choose the ID. */
+  readonly id?: string;
+}
+
+/** What every error response carries. */
+export type SimErrorCode =
+  | 'BadRequest'
+  | 'NotFound'
+  | 'UnknownRoute'
+  | 'MethodNotAllowed'
+  | 'QuotaExceeded'
+  | 'Throttled'
+  | 'InternalError';
+
+/**
+ * The body of every non-2xx response. `QuotaExceeded` comes with HTTP 403 and names the
+ * `resource`; `Throttled` with HTTP 429, `Retry-After` (seconds) and `Retry-After-Ms` headers
+ * and `retryAfterMs`; `NotFound` (HTTP 404) means the instance or image does not exist, while
+ * `UnknownRoute` (also 404) means the path is wrong.
+ */
+export interface SimErrorBody {
+  readonly error: {
+    readonly code: SimErrorCode;
+    readonly message: string;
+    readonly resource?: 'instances' | 'cores' | 'ram';
+    readonly retryAfterMs?: number;
+  };
+}
+
+/**
+ * The settings of a running simulated cloud, all changeable at run time (`POST /_sim/config`).
+ * `null` means unlimited for the quota limits and the rate limit.
+ */
+export interface SimCloudSettings {
+  /** Milliseconds an instance stays `building`; 0: `running` at once. */
+  readonly bootDelayMs: number;
+  /** Milliseconds a deleted instance stays `deleting` before it is gone; 0: gone at once. */
+  readonly deleteDelayMs: number;
+  /** Share of new instances that end in `error` instead of `running`, 0 to 1. */
+  readonly failureRate: number;
+  /** Seed of the draws deciding which instances fail; setting it restarts the sequence. */
+  readonly seed: number;
+  /** API requests per second (a burst of one second's worth is allowed); beyond: HTTP 429. */
+  readonly rateLimit: number | null;
+  readonly maxInstances: number | null;
+  readonly maxCores: number | null;
+  /** MiB. */
+  readonly maxRam: number | null;
+  /** The public address instances report. */
+  readonly address: string;
+  /** The private address instances report; `null`: the same as `address`. */
+  readonly privateAddress: string | null;
+  /** The SSH port instances report. */
+  readonly sshPort: number;
+  readonly region: string;
+  readonly zones: readonly string[];
+  readonly flavors: readonly SimFlavor[];
+}
+
+/** Per-operation API call counters (`GET /_sim/calls`), e.g. `{"instances.create": 10}`. */
+export type SimCallCounts = Readonly<Record<string, number>>;

@@ -1,0 +1,21 @@
+/**
+ * The simulated cloud (`@nodepool/driver-sim/cloud`): an in-memory HTTP/JSON cloud for the
+ * sim driver, the quickstart, tests and benchmarks. A simulator, not a cloud.
+ */
+export { startSimCloud, type SimCloudHandle } from './start-sim-cloud.js';
+export { simCloudControl, type SimCloudControl } from './sim-cloud-control.js';
+export { DEFAULT_FLAVORS, DEFAULT_IMAGES, DEFAULT_SETTINGS, type SimCloudOptions } from './sim-cloud-options.js';
+export type {
+  SimCallCounts,
+  SimCloudSettings,
+  SimCreateImageRequest,
+  SimCreateInstanceRequest,
+  SimDirectInstanceRequest,
+  SimErrorBody,
+  SimErrorCode,
+  SimFlavor,
+  SimImage,
+  SimInstance,
+  SimInstanceStatus,
+  SimQuota,
+} from './api-types.js';
