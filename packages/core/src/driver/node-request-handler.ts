@@ -36,8 +36,12 @@ export interface NodeRequestHandler extends NodeRequestHandlerNotifications {
    * the set, …). Called with the node locked. Default: yes.
    */
   checkReusableNode?(node: Node): boolean | Promise<boolean>;
-  /** Fills driver-specific fields of a new node before it is first stored. Default: nothing. */
-  setNodeMetadata?(node: Node): void;
+  /**
+   * Fills driver-specific fields of a new node (image, zone, username, …) before it is first
+   * stored, so they cost no write of their own. Should not throw: keep a failure for `launch`
+   * to report, so the node fails the usual way. Default: nothing.
+   */
+  setNodeMetadata?(node: Node): void | Promise<void>;
   /**
    * Launches `node` (locked, state `building`, already stored). Resolves once the node is ready
    * to use, with its addresses and host keys filled in; the launcher then marks it `ready`.

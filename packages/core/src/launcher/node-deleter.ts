@@ -5,8 +5,8 @@ import type { ProviderRuntime } from './launcher-context.js';
 
 /**
  * The deletion protocol (spec §6.5): with the node locked, mark it `deleting`, have the provider
- * delete its resources, mark it `deleted`, then remove the znode recursively and tell the
- * provider. One deletion per node at a time; deletions run concurrently.
+ * delete its resources, then remove the znode and its lock in one transaction (or, if others
+ * queue on the lock, mark it `deleted` and remove it recursively) and tell the provider. One deletion per node at a time; deletions run concurrently.
  */
 export class NodeDeleter {
   private readonly busy = new Set<string>();
@@ -76,10 +76,9 @@ export class NodeDeleter {
           await this.zk.storeNode(node);
         }
         await withTimeout(runtime.provider.cleanupNode(node), this.timeoutMs, `deleting the resources of node ${node.id}`);
-        node.setState('deleted');
-        await this.zk.storeNode(node);
       }
-      await this.zk.deleteNode(node);
+      // Lock and record go together; `deleted` is written only if someone queues on the lock.
+      await this.zk.removeLockedNode(node);
       this.log.info('deleted node', { node: node.id, provider: node.provider, labels: node.type });
       if (node.provider) this.providers(node.provider)?.provider.nodeDeletedNotification?.(node);
     } catch (error) {

@@ -30,6 +30,8 @@ export class RequestProcessor {
   /** The label each node of the set was taken for (a static node may carry several). */
   private readonly takenFor = new Map<Node, string>();
   private readonly launches = new Set<Promise<void>>();
+  /** Nodes that became ready but whose `ready` is written with the fulfilment, in one go. */
+  private readonly unstored = new Set<Node>();
   private readonly abort = new AbortController();
   private pausedFlag = false;
   private finished = false;
@@ -91,6 +93,7 @@ export class RequestProcessor {
       await this.storeQuietly(node);
       await this.context.zk.unlockNode(node).catch(() => undefined);
     }
+    this.unstored.clear();
     this.request.setState('requested');
     this.request.nodes = [];
     await this.storeRequestQuietly();
@@ -275,7 +278,7 @@ export class RequestProcessor {
     node.username = null;
     // Counted by every launcher's quota checks from the start, not only once it is up.
     node.resources = labelQuota(this.runtime.provider, label).toJson();
-    this.handler.setNodeMetadata?.(node);
+    await this.handler.setNodeMetadata?.(node);
     // Safe to lock after storing: nobody acts on an `init` node but its creator (spec §6.4).
     await zk.storeNode(node);
     if (!(await this.keepsWithinQuota(node))) {
@@ -284,9 +287,8 @@ export class RequestProcessor {
       this.setPaused(true, `at quota for ${label}, another launcher was first`);
       return false;
     }
-    await zk.lockNode(node);
     node.setState('building');
-    await zk.storeNode(node);
+    await zk.lockAndStoreNewNode(node);
     this.nodeset.push(node);
     this.takenFor.set(node, label);
     this.log.info('launching node', { request: this.request.id, node: node.id, label });
@@ -297,7 +299,9 @@ export class RequestProcessor {
       .then(
         async () => {
           node.setState('ready');
-          await zk.storeNode(node);
+          // The last launch of a complete set is written by the fulfilment transaction itself.
+          if (this.launches.size > 1 || this.missingLabels().length > 0) await zk.storeNode(node);
+          else this.unstored.add(node);
           this.recordLaunch(node, 'ready', started);
           this.log.info('node is ready', { node: node.id, request: this.request.id });
         },
@@ -335,22 +339,15 @@ export class RequestProcessor {
 
   private async complete(): Promise<void> {
     const { zk } = this.context;
-    const current = await zk.getNodeRequest(this.request.id);
-    if (!current) {
-      // Zuul cancelled the request: give the nodes back (spec §5.5 step 11).
-      this.log.info('node request disappeared', { request: this.request.id });
-      for (const node of this.nodeset) {
-        node.allocatedTo = null;
-        await this.storeQuietly(node);
-      }
-      await this.unlockNodes();
-      await zk.unlockNodeRequest(this.request).catch(() => undefined);
-      this.finished = true;
+    // The cache says whether Zuul cancelled; a stale "still there" is caught by the commit.
+    if (!this.context.requests.get(this.request.id) && !(await zk.getNodeRequest(this.request.id))) {
+      await this.giveBackCancelled();
       return;
     }
     const aborted = this.nodeset.filter((node) => node.state === 'aborted');
     if (aborted.length > 0) {
       // Quota ran out underneath us: forget those nodes (they are reaped) and try again later.
+      await this.storeUnstored();
       for (const node of aborted) {
         this.nodeset.splice(this.nodeset.indexOf(node), 1);
         this.takenFor.delete(node);
@@ -361,18 +358,45 @@ export class RequestProcessor {
     }
     if (this.nodeset.some((node) => node.state !== 'ready')) {
       // As the original: the failed set keeps its allocation; the reaper frees it.
+      await this.storeUnstored();
       await this.unlockNodes();
       await this.decline('nodes failed to launch');
       return;
     }
     this.request.nodes = orderNodesForRequest(this.request.nodeTypes, this.nodeset);
-    // Order matters (spec §13.7): unlock nodes, write fulfilled, unlock the request.
-    await this.unlockNodes();
     this.request.setState('fulfilled');
-    await this.storeRequestQuietly();
-    await zk.unlockNodeRequest(this.request);
+    // Nodes written and unlocked, request fulfilled and unlocked: one transaction (spec §13.7's
+    // order holds trivially, nobody sees the steps apart).
+    const outcome = await zk.commitFulfilment(
+      this.request,
+      this.nodeset.map((node) => ({ node, store: this.unstored.has(node) })),
+    );
+    if (outcome === 'request-gone') {
+      await this.giveBackCancelled();
+      return;
+    }
+    this.unstored.clear();
     this.log.info('fulfilled node request', { request: this.request.id, nodes: this.request.nodes });
     this.finished = true;
+  }
+
+  /** Zuul cancelled the request: give the nodes back (spec §5.5 step 11). */
+  private async giveBackCancelled(): Promise<void> {
+    this.log.info('node request disappeared', { request: this.request.id });
+    for (const node of this.nodeset) {
+      node.allocatedTo = null;
+      await this.storeQuietly(node);
+    }
+    this.unstored.clear();
+    await this.unlockNodes();
+    await this.context.zk.unlockNodeRequest(this.request).catch(() => undefined);
+    this.finished = true;
+  }
+
+  /** Writes the ready nodes held back for the fulfilment, when there will be none. */
+  private async storeUnstored(): Promise<void> {
+    for (const node of this.unstored) await this.storeQuietly(node);
+    this.unstored.clear();
   }
 
   /** Declines the request (spec §5.5 step 9) and lets it go. */
@@ -389,6 +413,7 @@ export class RequestProcessor {
 
   /** Declines before anything was allocated, clearing allocations of a partial set. */
   async declineAndRelease(reason: string): Promise<void> {
+    this.unstored.clear();
     for (const node of this.nodeset) {
       if (node.state === 'ready') {
         node.allocatedTo = null;

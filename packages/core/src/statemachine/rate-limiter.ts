@@ -22,6 +22,8 @@ export class PacedRateLimiter implements RateLimiter {
   }
 
   backOff(ms = 1_000): void {
-    this.nextSlot = Math.max(this.nextSlot, Date.now() + ms);
+    // Cumulative: of many calls throttled together, each retry waits its own interval after
+    // the one before, instead of all retrying at once and being throttled again.
+    this.nextSlot = Math.max(this.nextSlot, Date.now()) + ms;
   }
 }

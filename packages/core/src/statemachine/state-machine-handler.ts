@@ -15,6 +15,8 @@ import { nodeMetadata, type StateMachineProvider } from './state-machine-provide
 export class StateMachineHandler implements NodeRequestHandler {
   /** The zone of the node set, fixed by its first node. */
   private zone: { value: string | undefined } | undefined;
+  /** Per node: the image picked by setNodeMetadata, or why there is none. */
+  private readonly images = new Map<Node, Promise<BootImage>>();
 
   constructor(
     private readonly provider: StateMachineProvider,
@@ -30,25 +32,40 @@ export class StateMachineHandler implements NodeRequestHandler {
     return this.zone.value === undefined || node.az === this.zone.value;
   }
 
+  /** Zone, image and connection details go into the node's first write. */
+  async setNodeMetadata(node: Node): Promise<void> {
+    const label = this.labelOf(node);
+    const image = this.imageFor(label);
+    this.images.set(node, image);
+    // A failure is the launch's to report; only fill in what is known.
+    image.catch(() => undefined);
+    try {
+      this.zone ??= { value: await this.provider.pickZone() };
+      node.az = this.zone.value ?? null;
+      const { imageId, username, pythonPath, shellType } = await image;
+      node.imageId = imageId;
+      node.username = username ?? label.username ?? 'zuul';
+      node.pythonPath = pythonPath ?? label.pythonPath ?? 'auto';
+      node.shellType = shellType ?? label.shellType ?? null;
+    } catch {
+      node.username = label.username ?? 'zuul';
+    }
+    node.connectionType = label.connectionType ?? 'ssh';
+    node.connectionPort = label.connectionPort ?? (node.connectionType === 'winrm' ? 5986 : 22);
+  }
+
   async launch(node: Node, context: LaunchContext): Promise<void> {
     const { provider } = this;
     const config = provider.config;
-    const label = this.pool.labels.get(node.type[0]!);
-    if (!label) throw new Error(`label ${node.type[0]} is not in pool ${this.pool.name}`);
+    const label = this.labelOf(node);
     const started = Date.now();
     const deadline = started + config.launchTimeout * 1000;
     const signal = AbortSignal.any([context.signal, provider.stopping]);
 
+    if (!this.images.has(node)) await this.setNodeMetadata(node);
+    const image = await this.images.get(node)!;
+    this.images.delete(node);
     this.zone ??= { value: await provider.pickZone() };
-    const image = await this.imageFor(label);
-    node.imageId = image.imageId;
-    node.username = image.username ?? label.username ?? 'zuul';
-    node.pythonPath = image.pythonPath ?? label.pythonPath ?? 'auto';
-    node.shellType = image.shellType ?? label.shellType ?? null;
-    node.connectionType = label.connectionType ?? 'ssh';
-    node.connectionPort = label.connectionPort ?? (node.connectionType === 'winrm' ? 5986 : 22);
-    node.az = this.zone.value ?? null;
-    await context.store();
 
     for (let attempt = 1; ; attempt++) {
       const machine = provider.adapter.getCreateStateMachine({
@@ -72,8 +89,11 @@ export class StateMachineHandler implements NodeRequestHandler {
         });
         if (createdAt !== undefined && Date.now() > bootDeadline()) throw new LaunchTimeoutError('the instance did not boot within boot-timeout');
         this.describe(node, instance);
-        await context.store();
-        await this.scanKeys(node, label, bootDeadline(), signal);
+        if (this.scansKeys(node, label)) {
+          // Worth showing while the scan waits; otherwise `ready` follows at once and carries it.
+          await context.store();
+          await this.scanKeys(node, label, bootDeadline(), signal);
+        }
         return;
       } catch (error) {
         if (error instanceof QuotaError) provider.invalidateQuota();
@@ -85,8 +105,14 @@ export class StateMachineHandler implements NodeRequestHandler {
     }
   }
 
+  private labelOf(node: Node): StateMachineLabel {
+    const label = this.pool.labels.get(node.type[0]!);
+    if (!label) throw new Error(`label ${node.type[0]} is not in pool ${this.pool.name}`);
+    return label;
+  }
+
   /** The image a label boots: a diskimage's newest ready upload here, or a cloud image. */
-  private async imageFor(label: StateMachineLabel): Promise<{ externalId: string | undefined; imageId: string | null; username?: string | null; pythonPath?: string | null; shellType?: string | null }> {
+  private async imageFor(label: StateMachineLabel): Promise<BootImage> {
     if (!label.diskimage) return { externalId: undefined, imageId: label.cloudImage ?? null };
     const uploads = (await this.provider.context.zk.imageCache()).uploads({ image: label.diskimage, provider: this.provider.name });
     const upload = uploads.filter((candidate) => candidate.state === 'ready').sort((a, b) => b.stateTime - a.stateTime)[0];
@@ -114,9 +140,12 @@ export class StateMachineHandler implements NodeRequestHandler {
     if (quota) node.resources = quota.toJson();
   }
 
+  private scansKeys(node: Node, label: StateMachineLabel): boolean {
+    return (label.hostKeyChecking ?? this.pool.hostKeyChecking ?? true) && !!node.interfaceIp;
+  }
+
   private async scanKeys(node: Node, label: StateMachineLabel, deadline: number, signal: AbortSignal): Promise<void> {
-    const checking = label.hostKeyChecking ?? this.pool.hostKeyChecking ?? true;
-    if (!checking || !node.interfaceIp) return;
+    if (!node.interfaceIp) return;
     const port = typeof node.connectionPort === 'number' ? node.connectionPort : 22;
     const timeoutMs = Math.max(deadline - Date.now(), 1_000);
     try {
@@ -143,4 +172,15 @@ export class StateMachineHandler implements NodeRequestHandler {
       context.log.warn('could not delete the instance of a failed attempt', { externalId, error: String(error) });
     }
   }
+}
+
+/** What a launch boots from. */
+interface BootImage {
+  /** The cloud's image ID, when a diskimage upload is booted. */
+  externalId: string | undefined;
+  /** Written to the node's `image_id`. */
+  imageId: string | null;
+  username?: string | null;
+  pythonPath?: string | null;
+  shellType?: string | null;
 }

@@ -119,11 +119,13 @@ export class StateMachineProvider implements Provider {
     for (;;) {
       signal.throwIfAborted();
       const result = await machine.advance();
+      const done = result !== undefined || machine.complete;
       if (machine.externalId && machine.externalId !== knownId) {
         knownId = machine.externalId;
-        await onExternalId?.(knownId);
+        // A machine done already hands its result over now; the ID travels with it.
+        if (!done) await onExternalId?.(knownId);
       }
-      if (result !== undefined || machine.complete) return result as T;
+      if (done) return result as T;
       if (Date.now() > deadline) throw new LaunchTimeoutError(`timed out in state "${machine.state}"`);
       await new Promise((resolve) => setImmediate(resolve));
     }

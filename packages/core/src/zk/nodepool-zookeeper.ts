@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
+  TransactionError,
+  type Op,
   BadVersionError,
   NodeExistsError,
   NoNodeError,
@@ -138,6 +140,104 @@ export class NodepoolZooKeeper {
     return lock;
   }
 
+  /**
+   * Locks a node this launcher has just created (state `init`, nobody else acts on it) and
+   * stores it, in one transaction: lock directory, contender and the record. Falls back to
+   * lock-then-store when the lock directory already exists (someone listed the node's locks).
+   */
+  async lockAndStoreNewNode(node: Node): Promise<KazooLock> {
+    const lock = new KazooLock(this.client, nodeLockPath(node.id), { ensurePath: 'directory' });
+    const store: Op = { type: 'set', path: nodePath(node.id), data: stringifyRecordJson(node.toJson()), version: node.version };
+    let outcome: 'acquired' | 'exists';
+    try {
+      outcome = await lock.acquireFresh([store]);
+    } catch (error) {
+      if (error instanceof LockTargetGoneError) throw new LockUnavailableError(`node ${node.id} no longer exists`, { cause: error });
+      throw error;
+    }
+    this.nodeLocks.set(node.id, lock);
+    if (outcome === 'acquired') {
+      node.version++;
+      return lock;
+    }
+    await this.acquireOrThrow(lock, { blocking: false }, `node ${node.id}`);
+    await this.storeNode(node);
+    return lock;
+  }
+
+  /**
+   * Fulfils a request in one transaction (spec §5.5 step 11, all at once rather than in order):
+   * writes the nodes that changed, releases their locks, writes the request, releases its lock.
+   * Nobody can see the request fulfilled while its nodes are still locked. Resolves
+   * `'request-gone'` (nothing written, every lock still held) when the request was deleted
+   * meanwhile; falls back to the step-by-step order if the transaction fails otherwise.
+   */
+  async commitFulfilment(request: NodeRequest, nodes: readonly { node: Node; store: boolean }[]): Promise<'fulfilled' | 'request-gone'> {
+    const requestLock = this.requestLocks.get(request.id);
+    const locks = nodes.map(({ node }) => this.nodeLocks.get(node.id));
+    const ops: Op[] = [];
+    for (const [index, { node, store }] of nodes.entries()) {
+      if (store) ops.push({ type: 'set', path: nodePath(node.id), data: stringifyRecordJson(node.toJson()), version: node.version });
+      const lock = locks[index];
+      if (lock?.isAcquired) ops.push(lock.releaseOp());
+    }
+    const requestWrite = ops.length;
+    ops.push({ type: 'set', path: requestPath(request.id), data: stringifyRecordJson(request.toJson()), version: request.version });
+    if (requestLock?.isAcquired) ops.push(requestLock.releaseOp());
+    try {
+      await this.client.multi(ops);
+    } catch (error) {
+      if (!(error instanceof TransactionError)) throw error;
+      if (error.failedIndex === requestWrite && error.cause instanceof NoNodeError) return 'request-gone';
+      this.log.debug('fulfilment transaction failed; going step by step', { request: request.id, error: String(error.cause) });
+      for (const { node, store } of nodes) {
+        if (store) await this.storeNode(node);
+        await this.unlockNode(node);
+      }
+      await this.storeNodeRequest(request);
+      await this.unlockNodeRequest(request);
+      return 'fulfilled';
+    }
+    for (const [index, { node, store }] of nodes.entries()) {
+      if (store) node.version++;
+      locks[index]?.releasedByTransaction();
+      this.nodeLocks.delete(node.id);
+    }
+    request.version++;
+    requestLock?.releasedByTransaction();
+    this.requestLocks.delete(request.id);
+    return 'fulfilled';
+  }
+
+  /**
+   * The last step of deleting a node we hold locked (spec §6.5): its contenders, lock directory
+   * and record go in one transaction, so no one can take the lock in between and the `deleted`
+   * state is never needed. If others wait on the lock, falls back to the original's order:
+   * write `deleted`, then delete recursively.
+   */
+  async removeLockedNode(node: Node): Promise<void> {
+    const lock = this.nodeLocks.get(node.id);
+    if (lock?.isAcquired) {
+      try {
+        // Fails (not empty) when someone else queues on the lock: then the slow way below.
+        await this.client.multi([lock.releaseOp(), { type: 'delete', path: nodeLockPath(node.id) }, { type: 'delete', path: nodePath(node.id) }]);
+        lock.releasedByTransaction();
+        this.nodeLocks.delete(node.id);
+        return;
+      } catch (error) {
+        if (!(error instanceof TransactionError)) throw error;
+      }
+    }
+    if (node.state !== 'deleted') {
+      node.setState('deleted');
+      await this.storeNode(node).catch((error: unknown) => {
+        if (!(error instanceof RecordGoneError)) throw error;
+      });
+    }
+    await this.deleteNode(node);
+    if (lock?.isAcquired) lock.releasedByTransaction();
+  }
+
   /** Whether this process holds the lock of a node. */
   holdsNodeLock(id: string): boolean {
     return this.nodeLocks.get(id)?.isAcquired ?? false;
@@ -193,11 +293,16 @@ export class NodepoolZooKeeper {
     request.version = await this.versionedWrite(requestPath(request.id), data, request.version, `request ${request.id}`);
   }
 
-  /** Locks a request under `/nodepool/requests-lock/<id>`; non-blocking by default. */
+  /**
+   * Locks a request under `/nodepool/requests-lock/<id>`; non-blocking by default. A request
+   * nobody has locked yet has no lock directory: it and our contender are created in one
+   * transaction.
+   */
   async lockNodeRequest(request: NodeRequest | string, options: AcquireOptions = { blocking: false }): Promise<KazooLock> {
     const id = typeof request === 'string' ? request : request.id;
     const lock = new KazooLock(this.client, requestLockPath(id));
-    await this.acquireOrThrow(lock, options, `request ${id}`);
+    if (this.requestLocks.get(id)?.isAcquired) throw new LockUnavailableError(`request ${id} is locked by someone else`);
+    if ((await lock.acquireFresh()) !== 'acquired') await this.acquireOrThrow(lock, options, `request ${id}`);
     this.requestLocks.set(id, lock);
     return lock;
   }

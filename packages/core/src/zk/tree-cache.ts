@@ -41,6 +41,8 @@ interface KeyState {
   fetching: boolean;
   /** An event arrived while a read was in flight: read again instead of applying. */
   dirty: boolean;
+  /** The last event said the znode was deleted. */
+  gone?: boolean;
 }
 
 /**
@@ -160,6 +162,7 @@ export class TreeCache<T> extends EventEmitter<TreeCacheEvents<T>> {
     const role = this.options.classify(parts);
     if (role.role === 'record') {
       const state = this.bump(role.key);
+      state.gone = event.type === 'deleted';
       if (event.type === 'deleted') {
         this.applyRecord(role.key, undefined);
         if (state.fetching) state.dirty = true;
@@ -213,6 +216,9 @@ export class TreeCache<T> extends EventEmitter<TreeCacheEvents<T>> {
           this.applyRecord(key, value);
           return;
         }
+        // Overtaken by a change, but a record not shown yet is shown now: whoever waits on a
+        // later record may count on the earlier ones being here (quota by creation order).
+        if (value !== undefined && !state.gone && !this.records.has(key)) this.applyRecord(key, value);
       }
     } finally {
       state.fetching = false;

@@ -112,6 +112,38 @@ test('the node cache converges with no missed update under 10,000 writes from an
   t.true(cache.size >= 150);
 });
 
+test('a node shows in the cache no later than any node created after it, even when changed at once', async (t) => {
+  // The launchers' quota race is settled by creation order: seeing node N means seeing every
+  // earlier node. A record changed while its first read was in flight must not lag behind.
+  const client = await connect(t, zk().connectString);
+  const writer = await connectPeer(t, zk().connectString, client);
+  const cache = new NodeCache(client);
+  t.teardown(() => cache.stop());
+  await cache.start();
+  const violations: string[] = [];
+  cache.on('change', () => {
+    const ids = [...cache.keys()].sort();
+    const newest = ids.at(-1);
+    if (!newest) return;
+    for (let n = 0; n < Number(newest); n++) {
+      const id = String(n).padStart(10, '0');
+      if (!cache.get(id)) violations.push(`${newest} before ${id}`);
+    }
+  });
+  const data = (state: string): Buffer => stringifyRecordJson({ state, type: ['small'] });
+  const writes: Promise<unknown>[] = [];
+  for (let n = 0; n < 200; n++) {
+    const id = String(n).padStart(10, '0');
+    // Pipelined: the change follows the create before the cache's first read returns, and
+    // the next node, created but not changed, needs only one read.
+    writes.push(writer.create(`/nodepool/nodes/${id}`, { data: data('init'), makeParents: true }));
+    if (n % 2 === 0) writes.push(writer.setData(`/nodepool/nodes/${id}`, data('building')));
+  }
+  await Promise.all(writes);
+  await waitFor(() => cache.size === 200, { timeoutMs: 10_000 });
+  t.deepEqual(violations.slice(0, 5), []);
+});
+
 test('the cache catches up with changes made while it was disconnected', async (t) => {
   const proxy = await TcpProxy.start({ host: zk().host, port: zk().port });
   t.teardown(() => proxy.close());

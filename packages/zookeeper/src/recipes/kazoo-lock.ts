@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ZooKeeperClient } from '../client.js';
 import { ConnectionLossError, NodeExistsError, NoNodeError, SessionExpiredError } from '../errors.js';
+import { TransactionError, type Op } from '../operations.js';
 import { LocalMutex } from './local-mutex.js';
 
 /** kazoo's contender pattern: searched, so anchored at the end only. */
@@ -147,6 +148,85 @@ export class KazooLock {
     return gotten;
   }
 
+  /**
+   * Takes a lock whose directory does not exist yet (a record just created) in ONE transaction:
+   * create the directory, create our contender, and apply `alsoOps` — so the lock and what the
+   * holder writes first cost a single ZooKeeper transaction. Being the only contender, we hold
+   * the lock. Resolves `'exists'` (nothing done) when the directory is already there, or another
+   * lock object of this process has the path: then use `acquire()`. A failing `alsoOps` operation rejects with its TransactionError.
+   */
+  async acquireFresh(alsoOps: readonly Op[] = []): Promise<'acquired' | 'exists'> {
+    if (this.acquired) throw new Error(`lock ${this.path} is already held by this lock object`);
+    // Someone in this process holds or wants it: not fresh, let acquire() queue or refuse.
+    if (!this.mutex.tryAcquire()) return 'exists';
+    this.mutexHeld = true;
+    let outcome: 'acquired' | 'exists' = 'exists';
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const results = await this.client.multi([
+            { type: 'create', path: this.path },
+            { type: 'create', path: `${this.path}/${this.prefix}`, data: this.data, mode: this.options.ephemeral === false ? 'persistent-sequential' : 'ephemeral-sequential' },
+            ...alsoOps,
+          ]);
+          const created = results[1];
+          if (created?.type !== 'create') throw new Error('unexpected transaction result');
+          this.node = created.path.slice(this.path.length + 1);
+          outcome = 'acquired';
+          break;
+        } catch (error) {
+          if (error instanceof TransactionError && error.failedIndex === 0) {
+            if (error.cause instanceof NodeExistsError) break;
+            if (error.cause instanceof NoNodeError) {
+              if (this.options.ensurePath === 'directory') throw new LockTargetGoneError(`cannot lock ${this.path}: its record is gone`);
+              await this.client.mkdirp(this.path.slice(0, this.path.lastIndexOf('/')) || '/');
+              continue;
+            }
+          }
+          if (!(error instanceof ConnectionLossError) || attempt >= 5) throw error;
+          // The reply was lost: the transaction may or may not have been applied.
+          await this.waitForConnection(Date.now() + 30_000);
+          const own = await this.findOwnNode().catch((lookup: unknown) => {
+            if (lookup instanceof NoNodeError) return undefined;
+            throw lookup;
+          });
+          if (own) {
+            this.node = own;
+            outcome = 'acquired';
+            break;
+          }
+          if ((await this.client.exists(this.path)) !== null) break;
+        }
+      }
+    } finally {
+      if (outcome === 'acquired') {
+        this.createTried = true;
+        this.pathEnsured = true;
+        this.acquired = true;
+        this.acquiredInSession = this.client.session?.sessionId;
+      } else {
+        this.releaseMutex();
+      }
+    }
+    return outcome;
+  }
+
+  /**
+   * The operation that releases this lock, for a caller folding the release into a transaction
+   * of its own; call `releasedByTransaction()` once that transaction committed.
+   */
+  releaseOp(): Op {
+    if (!this.acquired || !this.node) throw new Error(`lock ${this.path} is not held`);
+    return { type: 'delete', path: `${this.path}/${this.node}` };
+  }
+
+  /** The transaction holding `releaseOp()` committed: the lock is free. */
+  releasedByTransaction(): void {
+    this.acquired = false;
+    this.node = undefined;
+    this.releaseMutex();
+  }
+
   /** Stops a blocking `acquire()` in progress: it rejects with LockCancelledError. */
   cancel(): void {
     this.cancelled = true;
@@ -192,17 +272,10 @@ export class KazooLock {
   }
 
   private async innerAcquire(blocking: boolean, deadline: number): Promise<boolean> {
-    if (!this.pathEnsured) await this.ensurePath();
     let node: string | undefined;
     if (this.createTried) node = await this.findOwnNode();
     else this.createTried = true;
-    if (!node) {
-      const created = await this.client.create(`${this.path}/${this.prefix}`, {
-        data: this.data,
-        mode: this.options.ephemeral === false ? 'persistent-sequential' : 'ephemeral-sequential',
-      });
-      node = created.slice(this.path.length + 1);
-    }
+    if (!node) node = await this.createContender();
     this.node = node;
     const ownSequence = node.slice(this.prefix.length);
 
@@ -265,6 +338,30 @@ export class KazooLock {
         },
       );
     });
+  }
+
+  /**
+   * Creates our contender. The lock directory usually exists already, so try that first (a
+   * create that fails costs a ZooKeeper transaction); ensure the path only when it is missing.
+   */
+  private async createContender(): Promise<string> {
+    const create = async (): Promise<string> => {
+      const created = await this.client.create(`${this.path}/${this.prefix}`, {
+        data: this.data,
+        mode: this.options.ephemeral === false ? 'persistent-sequential' : 'ephemeral-sequential',
+      });
+      return created.slice(this.path.length + 1);
+    };
+    if (this.pathEnsured) return create();
+    try {
+      const node = await create();
+      this.pathEnsured = true;
+      return node;
+    } catch (error) {
+      if (!(error instanceof NoNodeError)) throw error;
+    }
+    await this.ensurePath();
+    return create();
   }
 
   private async ensurePath(): Promise<void> {

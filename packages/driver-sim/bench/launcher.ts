@@ -1,0 +1,306 @@
+/**
+ * `npm run bench -- launcher [--json] [--only NAME] [--requests N]`
+ *
+ * Drives a real (TLS) ZooKeeper, our launcher(s) in their own processes and the simulated cloud
+ * with Zuul-like clients, and reports per scenario: requests fulfilled per second,
+ * request-to-fulfilled latency p50/p90/p99, cloud API calls per node, ZooKeeper writes per
+ * request (from the zxid span, Zuul's own writes taken out), launcher CPU per request and peak
+ * RSS. Every request is checked: a job only counts if its nodes were handed over.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startZooKeeper, ZuulClient, type JobResult, type LocalZooKeeper } from '@nodepool/testkit';
+import { ZooKeeperClient } from '@nodepool/zookeeper';
+
+const { values } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    requests: { type: 'string' },
+  },
+});
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const launcherScript = join(here, 'launcher-process.ts');
+const simCloudBin = join(here, '..', 'src', 'bin', 'nodepool-sim-cloud.ts');
+const nodeArgs = ['--import=tsx', '--conditions=source'];
+const CLK_TCK = 100;
+
+interface Scenario {
+  name: string;
+  labels: string[];
+  concurrency: number;
+  launchers: number;
+  requests: number;
+  /** Keep this many ready nodes (min-ready); requests then reuse them. */
+  minReady?: number;
+}
+
+interface Result {
+  scenario: string;
+  requests: number;
+  failures: number;
+  requestsPerSecond: number;
+  latencyMs: { p50: number; p90: number; p99: number };
+  cloudCallsPerNode: number;
+  instanceListsPerSecond: number;
+  zkWritesPerRequest: number;
+  launcherZkWritesPerRequest: number;
+  launcherCpuMsPerRequest: number;
+  launcherPeakRssMiB: number;
+}
+
+const scenarios: Scenario[] = [
+  { name: '1-node, concurrency 50, 1 launcher', labels: ['sim-small'], concurrency: 50, launchers: 1, requests: 2000 },
+  { name: '1-node, concurrency 200, 1 launcher', labels: ['sim-small'], concurrency: 200, launchers: 1, requests: 4000 },
+  { name: '3-node, concurrency 50, 1 launcher', labels: ['sim-small', 'sim-small', 'sim-small'], concurrency: 50, launchers: 1, requests: 1000 },
+  { name: '3-node, concurrency 200, 1 launcher', labels: ['sim-small', 'sim-small', 'sim-small'], concurrency: 200, launchers: 1, requests: 2000 },
+  { name: '1-node, concurrency 200, 3 launchers', labels: ['sim-small'], concurrency: 200, launchers: 3, requests: 4000 },
+  { name: 'ready-node reuse (min-ready), concurrency 20, 1 launcher', labels: ['sim-ready'], concurrency: 20, launchers: 1, requests: 1000, minReady: 40 },
+];
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function procStats(pid: number): Promise<{ cpuMs: number; peakRssMiB: number }> {
+  const stat = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  const cpuMs = ((Number(stat[11]) + Number(stat[12])) * 1000) / CLK_TCK;
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const hwm = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return { cpuMs, peakRssMiB: hwm / 1024 };
+}
+
+async function startProcess(args: string[], ready: RegExp): Promise<{ child: ChildProcess; line: string }> {
+  const child = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODEPOOL_LOG_LEVEL: 'error' } });
+  let buffer = '';
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const line = buffer.split('\n').find((each) => ready.test(each));
+      if (line) resolve({ child, line });
+    });
+    child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}: ${stderr}`)));
+  });
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  await Promise.race([once(child, 'exit'), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+function tlsFor(zk: LocalZooKeeper) {
+  return { ca: zk.tls!.ca, cert: zk.tls!.cert, key: zk.tls!.key };
+}
+
+async function zkClient(zk: LocalZooKeeper, chroot: string): Promise<ZooKeeperClient> {
+  const client = new ZooKeeperClient({ servers: zk.connectString, chroot, tls: tlsFor(zk), sessionTimeoutMs: 10_000 });
+  await client.connect();
+  await client.mkdirp('/');
+  return client;
+}
+
+/** The server's current zxid: a sync's reply carries it. */
+async function currentZxid(client: ZooKeeperClient): Promise<bigint> {
+  await client.sync('/');
+  return client.lastZxid;
+}
+
+function configText(zk: LocalZooKeeper, chroot: string, endpoint: string, scenario: Scenario): string {
+  return `zookeeper-servers:
+  - host: ${zk.host}
+    port: ${zk.port}
+    chroot: ${chroot}
+zookeeper-tls:
+  ca: ${zk.tls!.caFile}
+  cert: ${zk.tls!.certFile}
+  key: ${zk.tls!.keyFile}
+labels:
+  - name: sim-small
+  - name: sim-ready
+    min-ready: ${scenario.minReady ?? 0}
+providers:
+  - name: sim
+    driver: sim
+    endpoint: ${endpoint}
+    rate: 100000
+    pools:
+      - name: main
+        max-servers: 100000
+        host-key-checking: false
+        labels:
+          - name: sim-small
+            flavor: small
+            cloud-image: sim-base
+          - name: sim-ready
+            flavor: small
+            cloud-image: sim-base
+    cloud-images:
+      - name: sim-base
+        image-id: img-sim-base
+`;
+}
+
+async function runScenario(zk: LocalZooKeeper, scenario: Scenario, dir: string): Promise<Result> {
+  const chroot = `/bench-${Date.now()}`;
+  const cloud = await startProcess([simCloudBin, '--port', '0'], /https?:\/\/\S+/);
+  const endpoint = /(https?:\/\/[^\s]+)/.exec(cloud.line)![1]!;
+  const control = (await import('@nodepool/driver-sim/cloud')).simCloudControl(endpoint);
+  const file = join(dir, `${scenario.name.replace(/\W+/g, '-')}.yaml`);
+  await writeFile(file, configText(zk, chroot, endpoint, scenario));
+
+  const launchers = [];
+  for (let i = 0; i < scenario.launchers; i++) launchers.push((await startProcess([launcherScript, file, `bench-nl${i}`], /^started/)).child);
+  const clients = await Promise.all(Array.from({ length: Math.min(scenario.concurrency, 20) }, () => zkClient(zk, chroot)));
+  const zuuls = clients.map((client) => new ZuulClient(client));
+  try {
+    if (scenario.minReady) {
+      // Let min-ready fill up before measuring.
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline) {
+        const { children } = await clients[0]!.getChildren('/nodepool/nodes').catch(() => ({ children: [] as string[] }));
+        if (children.length >= scenario.minReady) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    await control.resetCalls?.();
+    const before = await Promise.all(launchers.map((child) => procStats(child.pid!)));
+    const zxidStart = await currentZxid(clients[0]!);
+    const total = values.requests ? Number(values.requests) : scenario.requests;
+    const results: JobResult[] = [];
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: scenario.concurrency }, async (_, worker) => {
+        const zuul = zuuls[worker % zuuls.length]!;
+        while (next < total) {
+          next++;
+          results.push(await zuul.runJob(scenario.labels, { timeoutMs: 120_000 }).catch((error: unknown) => ({ result: 'NODE_FAILURE', error }) as unknown as JobResult));
+        }
+      }),
+    );
+    const elapsedS = (performance.now() - t0) / 1000;
+    // Wait until the launchers have deleted the used nodes, so their writes are in the span.
+    const settleDeadline = Date.now() + 60_000;
+    while (Date.now() < settleDeadline) {
+      const { children } = await clients[0]!.getChildren('/nodepool/nodes');
+      if (children.length <= (scenario.minReady ?? 0)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const zxidEnd = await currentZxid(clients[0]!);
+    const after = await Promise.all(launchers.map((child) => procStats(child.pid!)));
+    const calls = await control.calls();
+    const ok = results.filter((result) => result.result === 'SUCCESS');
+    const latencies = ok.map((result) => result.timings.latencyMs).sort((a, b) => a - b);
+    const nodes = ok.reduce((sum, result) => sum + result.nodeIds.length, 0);
+    const totalCalls = Object.entries(calls)
+      .filter(([op]) => !op.endsWith('.throttled'))
+      .reduce((sum, [, count]) => sum + (count as number), 0);
+    const writes = Number(zxidEnd - zxidStart);
+    // Zuul's own writes per job: create and delete the request, and per node lock, in-use, used, unlock.
+    const zuulWrites = 2 + 4 * scenario.labels.length;
+    const cpuMs = after.reduce((sum, stats, i) => sum + stats.cpuMs - before[i]!.cpuMs, 0);
+    return {
+      scenario: scenario.name,
+      requests: results.length,
+      failures: results.length - ok.length,
+      requestsPerSecond: ok.length / elapsedS,
+      latencyMs: { p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99) },
+      cloudCallsPerNode: nodes > 0 ? totalCalls / nodes : NaN,
+      instanceListsPerSecond: ((calls as Record<string, number>)['instances.list'] ?? 0) / elapsedS,
+      zkWritesPerRequest: writes / results.length,
+      launcherZkWritesPerRequest: writes / results.length - zuulWrites,
+      launcherCpuMsPerRequest: cpuMs / results.length,
+      launcherPeakRssMiB: Math.max(...after.map((stats) => stats.peakRssMiB)),
+    };
+  } finally {
+    for (const client of clients) await client.close();
+    for (const child of launchers) await stopProcess(child);
+    await stopProcess(cloud.child);
+  }
+}
+
+/** 10,000 nodes and 2,000 waiting requests already in ZooKeeper: start-up time and memory. */
+async function runScale(zk: LocalZooKeeper, dir: string): Promise<Record<string, unknown>> {
+  const chroot = `/bench-scale-${Date.now()}`;
+  const client = await zkClient(zk, chroot);
+  const cloud = await startProcess([simCloudBin, '--port', '0'], /https?:\/\/\S+/);
+  const endpoint = /(https?:\/\/[^\s]+)/.exec(cloud.line)![1]!;
+  try {
+    // Nodes of another provider, and requests for a label only another (registered) pool offers.
+    await client.mkdirp('/nodepool/nodes');
+    const node = (i: number) =>
+      JSON.stringify({ state: i % 3 === 0 ? 'in-use' : 'ready', state_time: Date.now() / 1000, provider: 'elsewhere', pool: 'main', type: ['elsewhere-label'], connection_port: 22, ssh_port: 22, host_keys: [], allocated_to: null });
+    for (let i = 0; i < 10_000; i += 500) {
+      await Promise.all(Array.from({ length: 500 }, (_, j) => client.create('/nodepool/nodes/', { data: node(i + j), mode: 'persistent-sequential' })));
+    }
+    await client.create('/nodepool/components/pool/elsewhere', {
+      mode: 'ephemeral-sequential',
+      makeParents: true,
+      data: JSON.stringify({ hostname: 'elsewhere', id: 'elsewhere-PoolWorker.elsewhere-main-0', kind: 'pool', model_api: 0, paused: false, priority: 100, provider_name: 'elsewhere', state: 'running', supported_labels: ['elsewhere-label'], version: '9.0.0' }),
+    });
+    const zuul = new ZuulClient(client);
+    for (let i = 0; i < 2_000; i += 500) await Promise.all(Array.from({ length: 500 }, () => zuul.requestNodes(['elsewhere-label'])));
+    const file = join(dir, 'scale.yaml');
+    await writeFile(file, configText(zk, chroot, endpoint, { name: 'scale', labels: [], concurrency: 0, launchers: 1, requests: 0 }));
+    const t0 = performance.now();
+    const launcher = await startProcess([launcherScript, file, 'bench-scale'], /^started/);
+    const startupMs = performance.now() - t0;
+    const startedLine = launcher.line;
+    // Let it idle through a few pool-worker passes over the waiting requests.
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    const stats = await procStats(launcher.child.pid!);
+    await stopProcess(launcher.child);
+    return {
+      scenario: '10,000 nodes and 2,000 waiting requests',
+      startupMs: Math.round(startupMs),
+      launcherReportedStartMs: Number(startedLine.split(' ')[1]),
+      cpuMsDuringFirst5s: Math.round(stats.cpuMs),
+      launcherPeakRssMiB: Math.round(stats.peakRssMiB),
+    };
+  } finally {
+    await client.close();
+    await stopProcess(cloud.child);
+  }
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'nodepool-bench-'));
+const zk = await startZooKeeper({ tls: true });
+const output: unknown[] = [];
+try {
+  for (const scenario of scenarios) {
+    if (values.only && !scenario.name.includes(values.only)) continue;
+    const result = await runScenario(zk, scenario, dir);
+    output.push(result);
+    if (!values.json) printResult(result);
+  }
+  if (!values.only || 'scale'.includes(values.only) || values.only.includes('10,000')) {
+    const scale = await runScale(zk, dir);
+    output.push(scale);
+    if (!values.json) console.log(`\n${scale.scenario}\n  launcher start-up ${scale.startupMs} ms (caches loaded in ${scale.launcherReportedStartMs} ms), peak RSS ${scale.launcherPeakRssMiB} MiB, CPU in the first 5 s ${scale.cpuMsDuringFirst5s} ms`);
+  }
+} finally {
+  await zk.destroy();
+  await rm(dir, { recursive: true, force: true });
+}
+if (values.json) console.log(JSON.stringify(output, null, 2));
+
+function printResult(result: Result): void {
+  const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+  console.log(`\n${result.scenario}`);
+  console.log(`  ${result.requests} requests, ${result.failures} failed; ${f(result.requestsPerSecond)} requests/s`);
+  console.log(`  latency request→fulfilled p50 ${f(result.latencyMs.p50, 0)} ms, p90 ${f(result.latencyMs.p90, 0)} ms, p99 ${f(result.latencyMs.p99, 0)} ms`);
+  console.log(`  cloud API calls per node ${f(result.cloudCallsPerNode, 2)}; instance listings ${f(result.instanceListsPerSecond, 2)}/s`);
+  console.log(`  ZooKeeper writes per request ${f(result.zkWritesPerRequest)} (launcher ${f(result.launcherZkWritesPerRequest)})`);
+  console.log(`  launcher CPU ${f(result.launcherCpuMsPerRequest, 2)} ms/request, peak RSS ${f(result.launcherPeakRssMiB, 0)} MiB`);
+}
