@@ -1,4 +1,5 @@
 import type { Node, NodeState } from '../zk/node.js';
+import type { CacheChange } from '../zk/tree-cache.js';
 import { LockUnavailableError } from '../zk/nodepool-zookeeper.js';
 import type { LauncherContext } from './launcher-context.js';
 import { Periodic } from './periodic.js';
@@ -13,7 +14,11 @@ const REAPABLE: ReadonlySet<NodeState> = new Set(['used', 'in-use', 'building', 
  */
 export class DeletedNodeWorker {
   private readonly periodic: Periodic;
-  private readonly onNodeChange = (): void => this.periodic.trigger();
+  /** A change concerns one node: look at that one at once; full passes stay periodic. */
+  private readonly onNodeChange = (change: CacheChange<Node>): void => {
+    const node = this.context.nodes.get(change.key);
+    if (node) void this.consider(node).catch((error: unknown) => this.context.log.warn('deleted-node worker failed', { node: node.id, error: String(error) }));
+  };
 
   constructor(private readonly context: LauncherContext) {
     this.periodic = new Periodic(context.timings.deletedNodeIntervalMs, () => this.pass(), (error) =>
@@ -33,17 +38,17 @@ export class DeletedNodeWorker {
 
   /** One pass over the node cache. */
   async pass(): Promise<void> {
+    await Promise.all([...this.context.nodes.values()].map((node) => this.consider(node)));
+  }
+
+  private async consider(node: Node): Promise<void> {
     const { nodes, deleter } = this.context;
-    const work: Promise<void>[] = [];
-    for (const node of nodes.values()) {
-      if (nodes.isProbablyLocked(node.id) || deleter.isDeleting(node.id)) continue;
-      if (REAPABLE.has(node.state) && node.provider && this.context.provider(node.provider)) {
-        work.push(deleter.reap(node.id, (fresh) => REAPABLE.has(fresh.state)));
-      } else if (node.state === 'ready' && node.allocatedTo !== null && !this.context.requests.get(node.allocatedTo)) {
-        work.push(this.deallocate(node));
-      }
+    if (nodes.isProbablyLocked(node.id) || deleter.isDeleting(node.id)) return;
+    if (REAPABLE.has(node.state) && node.provider && this.context.provider(node.provider)) {
+      await deleter.reap(node.id, (fresh) => REAPABLE.has(fresh.state));
+    } else if (node.state === 'ready' && node.allocatedTo !== null && !this.context.requests.get(node.allocatedTo)) {
+      await this.deallocate(node);
     }
-    await Promise.all(work);
   }
 
   /** A ready node reserved for a request that no longer exists is free again. */

@@ -4,21 +4,36 @@ import type { Logger } from '../log.js';
 import { Component } from '../zk/component.js';
 import { ComponentRegistration } from '../zk/component-registry.js';
 import { compareRequests, MIN_READY_REQUESTOR, type NodeRequest } from '../zk/node-request.js';
+import type { CacheChange } from '../zk/tree-cache.js';
 import { LockUnavailableError } from '../zk/nodepool-zookeeper.js';
 import type { LauncherContext, ProviderRuntime } from './launcher-context.js';
 import { labelQuota, poolLimits, sumQuota, tenantLimits } from './quota.js';
 import { RequestProcessor, type ProcessorOwner } from './request-processor.js';
 
+/** Requests a pool worker locks and looks at concurrently, at most. */
+const MAX_TAKING = 32;
+
 /**
  * One provider pool's request handling (spec §5.5). Woken by changes in the request, node and
  * component caches and by finished launches — never by polling on the request path — it
  * offers itself for requests in priority order, declines what it cannot serve, and drives the
- * requests it accepted.
+ * requests it accepted. Unlike the original, which handles one request at a time, it takes
+ * several at once; quota stays exact because every launch is checked against the nodes created
+ * before it (see RequestProcessor).
  */
 export class PoolWorker implements ProcessorOwner {
   /** `<hostname>-PoolWorker.<provider>-<pool>-<uuid hex>` (spec §5.5). */
   readonly id: string;
   private readonly processors = new Map<string, RequestProcessor>();
+  /** Requests being locked and looked at (spec §5.5 steps 8–10). */
+  private readonly taking = new Set<string>();
+  /** Processors with news (a launch finished) to be polled. */
+  private readonly attention = new Set<RequestProcessor>();
+  private readonly polling = new Set<RequestProcessor>();
+  private readonly tasks = new Set<Promise<void>>();
+  private gaugesAt = 0;
+  /** Requests were left for lack of taking slots: look again when one frees. */
+  private heldBackByCap = false;
   private readonly registration: ComponentRegistration;
   private readonly log: Logger;
   private running = false;
@@ -50,6 +65,14 @@ export class PoolWorker implements ProcessorOwner {
   }
 
   private readonly onChange = (): void => this.wake();
+  /** Node changes matter while waiting for quota or a free node. */
+  private readonly onNodeChange = (): void => {
+    if (this.paused) this.wake();
+  };
+  /** New or returned requests, and cancelled ones. */
+  private readonly onRequestChange = (change: CacheChange<NodeRequest>): void => {
+    if (change.kind === 'record' && (change.value === undefined || change.value.state === 'requested')) this.wake();
+  };
 
   /** Registers the pool component and starts handling requests. */
   async start(): Promise<void> {
@@ -60,8 +83,8 @@ export class PoolWorker implements ProcessorOwner {
     });
     await this.registration.register();
     this.running = true;
-    this.context.requests.on('change', this.onChange);
-    this.context.nodes.on('change', this.onChange);
+    this.context.requests.on('change', this.onRequestChange);
+    this.context.nodes.on('change', this.onNodeChange);
     this.context.components.on('change', this.onChange);
     this.stopped = this.loop();
   }
@@ -73,17 +96,19 @@ export class PoolWorker implements ProcessorOwner {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.context.requests.off('change', this.onChange);
-    this.context.nodes.off('change', this.onChange);
+    this.context.requests.off('change', this.onRequestChange);
+    this.context.nodes.off('change', this.onNodeChange);
     this.context.components.off('change', this.onChange);
     this.wake();
     await this.stopped;
+    while (this.tasks.size > 0) await Promise.allSettled([...this.tasks]);
     await Promise.all([...this.processors.values()].map((processor) => processor.release()));
     this.processors.clear();
     await this.registration.unregister();
   }
 
-  wake(): void {
+  wake(processor?: RequestProcessor): void {
+    if (processor) this.attention.add(processor);
     this.woken = true;
     this.wakeUp?.();
   }
@@ -91,6 +116,23 @@ export class PoolWorker implements ProcessorOwner {
   /** Requests in progress, for max-concurrency. */
   get activeRequests(): number {
     return this.processors.size;
+  }
+
+  /**
+   * Runs `work` in the background. The worker looks again afterwards only if the work says
+   * something changed: waking on every finished task would spin on a paused request.
+   */
+  private spawn(work: () => Promise<boolean>): void {
+    const task = work()
+      .catch((error: unknown) => {
+        this.log.error('pool worker task failed', { error: error instanceof Error ? error.stack : String(error) });
+        return true;
+      })
+      .then((changed) => {
+        this.tasks.delete(task);
+        if (changed) this.wake();
+      });
+    this.tasks.add(task);
   }
 
   private async loop(): Promise<void> {
@@ -102,7 +144,8 @@ export class PoolWorker implements ProcessorOwner {
         this.log.error('pool worker iteration failed', { error: error instanceof Error ? error.stack : String(error) });
       }
       if (!this.running) break;
-      if (!this.woken) await this.sleep(this.context.timings.poolWorkerFallbackMs);
+      if (this.woken) await new Promise((resolve) => setImmediate(resolve));
+      else await this.sleep(this.context.timings.poolWorkerFallbackMs);
     }
   }
 
@@ -128,19 +171,43 @@ export class PoolWorker implements ProcessorOwner {
 
   private async iteration(): Promise<void> {
     const { runtime, pool } = this.current();
-    await this.updateComponent(runtime, pool);
-    this.emitConfigGauges(runtime);
-
-    for (const [id, processor] of this.processors) {
-      if (await processor.poll()) {
-        this.processors.delete(id);
-        runtime.activeRequests--;
-      }
+    if (Date.now() - this.gaugesAt >= this.context.timings.statsIntervalMs) {
+      this.gaugesAt = Date.now();
+      this.emitConfigGauges(runtime);
     }
-    this.paused = [...this.processors.values()].some((processor) => processor.paused);
+    let paused = false;
+    for (const processor of this.processors.values()) {
+      if (processor.paused) paused = true;
+      // A paused processor looks again at every change: quota or a node may have come free.
+      if ((processor.paused || this.attention.has(processor)) && !this.polling.has(processor)) this.poll(processor, runtime);
+    }
+    this.attention.clear();
+    this.paused = paused;
     await this.updateComponent(runtime, pool);
     if (this.paused) return;
     await this.assignRequests(runtime, pool);
+  }
+
+  private poll(processor: RequestProcessor, runtime: ProviderRuntime): void {
+    this.polling.add(processor);
+    const wasPaused = processor.paused;
+    this.spawn(async () => {
+      try {
+        if (await processor.poll()) {
+          this.forget(processor, runtime);
+          return true;
+        }
+        return processor.paused !== wasPaused;
+      } finally {
+        this.polling.delete(processor);
+      }
+    });
+  }
+
+  private forget(processor: RequestProcessor, runtime: ProviderRuntime): void {
+    if (this.processors.get(processor.request.id) !== processor) return;
+    this.processors.delete(processor.request.id);
+    runtime.activeRequests--;
   }
 
   private async updateComponent(runtime: ProviderRuntime, pool: ConfigPool): Promise<void> {
@@ -177,20 +244,42 @@ export class PoolWorker implements ProcessorOwner {
   private async assignRequests(runtime: ProviderRuntime, pool: ConfigPool): Promise<void> {
     const ourLabels = pool.labels;
     const lacking = (request: NodeRequest): number => request.nodeTypes.filter((label) => !ourLabels.has(label)).length;
+    if (this.taking.size >= MAX_TAKING) {
+      this.heldBackByCap = true;
+      return;
+    }
     const requests = [...this.context.requests.values()]
-      .filter((request) => request.state === 'requested' && !request.declinedBy.includes(this.id) && !this.processors.has(request.id))
+      .filter(
+        (request) =>
+          request.state === 'requested' && !request.declinedBy.includes(this.id) && !this.processors.has(request.id) && !this.taking.has(request.id),
+      )
       // Requests we can serve whole come first, then the priority order of spec §5.2.
       .sort((a, b) => lacking(a) - lacking(b) || compareRequests(a, b));
 
     for (const request of requests) {
-      if (!this.running) return;
+      if (!this.running || this.paused) return;
+      if (this.taking.size >= MAX_TAKING) {
+        this.heldBackByCap = true;
+        return;
+      }
       const maxConcurrency = runtime.config.maxConcurrency;
-      if (maxConcurrency > 0 && runtime.activeRequests >= maxConcurrency) return;
+      if (maxConcurrency > 0 && runtime.activeRequests + this.taking.size >= maxConcurrency) return;
       if (this.shouldLeaveToOthers(request, runtime, pool)) continue;
       if (this.deferForTenantQuota(request, runtime)) continue;
       const reasons = await this.declineReasons(request, runtime, pool);
-      await this.take(request, runtime, pool, reasons);
-      if (this.paused) return;
+      if (this.taking.has(request.id) || this.processors.has(request.id)) continue;
+      this.taking.add(request.id);
+      this.spawn(async () => {
+        try {
+          await this.take(request, runtime, pool, reasons);
+        } finally {
+          this.taking.delete(request.id);
+        }
+        // A request taken may be complete already; requests held back may now be taken.
+        const heldBack = this.heldBackByCap;
+        this.heldBackByCap = false;
+        return heldBack || this.attention.size > 0;
+      });
     }
   }
 
@@ -288,6 +377,10 @@ export class PoolWorker implements ProcessorOwner {
       await processor.decline(allReasons.join(', '));
       return;
     }
+    if (!this.running) {
+      await zk.unlockNodeRequest(fresh);
+      return;
+    }
     this.processors.set(fresh.id, processor);
     runtime.activeRequests++;
     try {
@@ -295,7 +388,11 @@ export class PoolWorker implements ProcessorOwner {
     } catch (error) {
       this.log.error('handling the request failed; declining it', { request: fresh.id, error: String(error) });
       await processor.declineAndRelease(`error while handling: ${String(error)}`);
+      this.forget(processor, runtime);
+      return;
     }
-    this.paused = processor.paused;
+    if (processor.paused) this.paused = true;
+    // Everything may be done already (reused nodes): let the next iteration complete it.
+    this.attention.add(processor);
   }
 }

@@ -15,8 +15,8 @@ export interface ProcessorOwner {
   readonly id: string;
   readonly providerName: string;
   readonly poolName: string;
-  /** Something changed that the owner should look at (a launch finished). */
-  wake(): void;
+  /** Something changed that the owner should look at: this processor's launch finished. */
+  wake(processor: RequestProcessor): void;
 }
 
 /**
@@ -35,6 +35,8 @@ export class RequestProcessor {
   private readonly abort = new AbortController();
   private pausedFlag = false;
   private finished = false;
+  /** accept, poll, release and decline run one at a time, in call order. */
+  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly context: LauncherContext,
@@ -53,8 +55,18 @@ export class RequestProcessor {
     return this.finished;
   }
 
+  private serially<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(step);
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
+
   /** Marks the request pending and starts filling it. */
-  async accept(): Promise<void> {
+  accept(): Promise<void> {
+    return this.serially(() => this.acceptNow());
+  }
+
+  private async acceptNow(): Promise<void> {
     this.request.setState('pending');
     await this.context.zk.storeNodeRequest(this.request);
     this.log.info('accepted node request', { request: this.request.id, labels: this.request.nodeTypes });
@@ -65,7 +77,11 @@ export class RequestProcessor {
    * Moves the request on: retries filling when paused, and completes it once every node is
    * allocated and every launch has finished. Resolves true when the request is done with.
    */
-  async poll(): Promise<boolean> {
+  poll(): Promise<boolean> {
+    return this.serially(() => this.pollNow());
+  }
+
+  private async pollNow(): Promise<boolean> {
     if (this.finished) return true;
     if (this.pausedFlag && !this.context.requests.get(this.request.id) && !(await this.context.zk.getNodeRequest(this.request.id))) {
       // Cancelled while we waited: give back what we hold.
@@ -84,9 +100,13 @@ export class RequestProcessor {
    * (the deleted-node worker reaps them), ready nodes are released, and the request returns to
    * `requested` for another launcher.
    */
-  async release(): Promise<void> {
-    if (this.finished) return;
+  release(): Promise<void> {
     this.abort.abort(new Error('the launcher is stopping'));
+    return this.serially(() => this.releaseNow());
+  }
+
+  private async releaseNow(): Promise<void> {
+    if (this.finished) return;
     await Promise.race([Promise.allSettled([...this.launches]), delay(30_000)]);
     for (const node of this.nodeset) {
       if (node.state === 'ready') node.allocatedTo = null;
@@ -315,7 +335,7 @@ export class RequestProcessor {
       )
       .finally(() => {
         this.launches.delete(launch);
-        this.owner.wake();
+        this.owner.wake(this);
       });
     this.launches.add(launch);
     return true;
@@ -360,7 +380,7 @@ export class RequestProcessor {
       // As the original: the failed set keeps its allocation; the reaper frees it.
       await this.storeUnstored();
       await this.unlockNodes();
-      await this.decline('nodes failed to launch');
+      await this.declineNow('nodes failed to launch');
       return;
     }
     this.request.nodes = orderNodesForRequest(this.request.nodeTypes, this.nodeset);
@@ -400,7 +420,11 @@ export class RequestProcessor {
   }
 
   /** Declines the request (spec §5.5 step 9) and lets it go. */
-  async decline(reason: string): Promise<void> {
+  decline(reason: string): Promise<void> {
+    return this.serially(() => this.declineNow(reason));
+  }
+
+  private async declineNow(reason: string): Promise<void> {
     const { zk, components } = this.context;
     this.request.declinedBy.push(this.owner.id);
     const pools = components.all('pool').map((pool) => pool.id).filter((id): id is string => id !== undefined);
@@ -412,7 +436,11 @@ export class RequestProcessor {
   }
 
   /** Declines before anything was allocated, clearing allocations of a partial set. */
-  async declineAndRelease(reason: string): Promise<void> {
+  declineAndRelease(reason: string): Promise<void> {
+    return this.serially(() => this.declineAndReleaseNow(reason));
+  }
+
+  private async declineAndReleaseNow(reason: string): Promise<void> {
     this.unstored.clear();
     for (const node of this.nodeset) {
       if (node.state === 'ready') {
@@ -421,7 +449,7 @@ export class RequestProcessor {
       }
     }
     await this.unlockNodes();
-    await this.decline(reason);
+    await this.declineNow(reason);
   }
 
   private async unlockNodes(): Promise<void> {
