@@ -6,12 +6,17 @@
  * request-to-fulfilled latency p50/p90/p99, cloud API calls per node, ZooKeeper writes per
  * request (from the zxid span, Zuul's own writes taken out), launcher CPU per request and peak
  * RSS. Every request is checked: a job only counts if its nodes were handed over.
+ *
+ * ZooKeeper talks TLS, as Zuul's does; `--plain` measures without it. For a closer look:
+ * BENCH_LOG_LEVEL (the launchers' log level, default error) and BENCH_LOG_DIR (keep each
+ * process's output there), BENCH_LAUNCHER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startZooKeeper, ZuulClient, type JobResult, type LocalZooKeeper } from '@nodepool/testkit';
@@ -22,6 +27,7 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     only: { type: 'string' },
     requests: { type: 'string' },
+    plain: { type: 'boolean', default: false },
   },
 });
 
@@ -30,6 +36,7 @@ const launcherScript = join(here, 'launcher-process.ts');
 const simCloudBin = join(here, '..', 'src', 'bin', 'nodepool-sim-cloud.ts');
 const nodeArgs = ['--import=tsx', '--conditions=source'];
 const CLK_TCK = 100;
+const launcherNodeArgs = process.env.BENCH_LAUNCHER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
 
 interface Scenario {
   name: string;
@@ -78,7 +85,17 @@ async function procStats(pid: number): Promise<{ cpuMs: number; peakRssMiB: numb
 }
 
 async function startProcess(args: string[], ready: RegExp): Promise<{ child: ChildProcess; line: string }> {
-  const child = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODEPOOL_LOG_LEVEL: 'error' } });
+  const child = spawn(process.execPath, [...nodeArgs, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODEPOOL_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error' },
+  });
+  // BENCH_LOG_DIR=<dir> keeps each process's output there, for a closer look.
+  if (process.env.BENCH_LOG_DIR) {
+    const script = args.find((arg) => arg.endsWith('.ts')) ?? 'process';
+    const log = createWriteStream(join(process.env.BENCH_LOG_DIR, `${basename(script, '.ts')}-${child.pid}.log`));
+    child.stdout!.pipe(log);
+    child.stderr!.pipe(log);
+  }
   let buffer = '';
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
@@ -104,7 +121,7 @@ function tlsFor(zk: LocalZooKeeper) {
 }
 
 async function zkClient(zk: LocalZooKeeper, chroot: string): Promise<ZooKeeperClient> {
-  const client = new ZooKeeperClient({ servers: zk.connectString, chroot, tls: tlsFor(zk), sessionTimeoutMs: 10_000 });
+  const client = new ZooKeeperClient({ servers: zk.connectString, chroot, ...(zk.tls ? { tls: tlsFor(zk) } : {}), sessionTimeoutMs: 10_000 });
   await client.connect();
   await client.mkdirp('/');
   return client;
@@ -121,11 +138,7 @@ function configText(zk: LocalZooKeeper, chroot: string, endpoint: string, scenar
   - host: ${zk.host}
     port: ${zk.port}
     chroot: ${chroot}
-zookeeper-tls:
-  ca: ${zk.tls!.caFile}
-  cert: ${zk.tls!.certFile}
-  key: ${zk.tls!.keyFile}
-labels:
+${zk.tls ? `zookeeper-tls:\n  ca: ${zk.tls.caFile}\n  cert: ${zk.tls.certFile}\n  key: ${zk.tls.keyFile}\n` : ''}labels:
   - name: sim-small
   - name: sim-ready
     min-ready: ${scenario.minReady ?? 0}
@@ -160,7 +173,7 @@ async function runScenario(zk: LocalZooKeeper, scenario: Scenario, dir: string):
   await writeFile(file, configText(zk, chroot, endpoint, scenario));
 
   const launchers = [];
-  for (let i = 0; i < scenario.launchers; i++) launchers.push((await startProcess([launcherScript, file, `bench-nl${i}`], /^started/)).child);
+  for (let i = 0; i < scenario.launchers; i++) launchers.push((await startProcess([...launcherNodeArgs, launcherScript, file, `bench-nl${i}`], /^started/)).child);
   const clients = await Promise.all(Array.from({ length: Math.min(scenario.concurrency, 20) }, () => zkClient(zk, chroot)));
   const zuuls = clients.map((client) => new ZuulClient(client));
   try {
@@ -275,7 +288,7 @@ async function runScale(zk: LocalZooKeeper, dir: string): Promise<Record<string,
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'nodepool-bench-'));
-const zk = await startZooKeeper({ tls: true });
+const zk = await startZooKeeper({ tls: !values.plain, jvm: 'server' });
 const output: unknown[] = [];
 try {
   for (const scenario of scenarios) {

@@ -1,6 +1,7 @@
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { ZooKeeperJvm } from './java-command.js';
 import { LocalZooKeeperServer } from './local-zookeeper-server.js';
 import type { TlsMaterial } from './tls-material.js';
 import { renderZooKeeperConfig, type ZooKeeperConfig } from './zookeeper-config.js';
@@ -14,6 +15,7 @@ export interface CreateLocalZooKeeperOptions extends Omit<ZooKeeperConfig, 'data
   /** For an ensemble member: written to `myid` in the data directory. */
   myId?: number | undefined;
   startTimeoutMs: number;
+  jvm?: ZooKeeperJvm | undefined;
 }
 
 /**
@@ -26,9 +28,9 @@ export async function createLocalZooKeeper(options: CreateLocalZooKeeperOptions)
   await mkdir(dataDir, { recursive: true });
   if (options.myId !== undefined) await writeFile(join(dataDir, 'myid'), `${options.myId}\n`);
   const configFile = join(dir, 'zoo.cfg');
-  const { tls, myId: _myId, startTimeoutMs, ...config } = options;
+  const { tls, myId: _myId, startTimeoutMs, jvm, ...config } = options;
   await writeFile(configFile, renderZooKeeperConfig({ ...config, dataDir, tls: tls?.server }));
-  return new LocalZooKeeperServer({ dir, configFile, dataDir, port: options.clientPort, tls: tls?.client, startTimeoutMs });
+  return new LocalZooKeeperServer({ dir, configFile, dataDir, port: options.clientPort, tls: tls?.client, startTimeoutMs, jvm });
 }
 
 /**

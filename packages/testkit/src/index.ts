@@ -12,6 +12,7 @@ export {
   type StartZooKeeperEnsembleOptions,
 } from './start-zookeeper-ensemble.js';
 export { startZooKeeper, type StartZooKeeperOptions } from './start-zookeeper.js';
+export type { ZooKeeperJvm } from './java-command.js';
 export {
   SshServerStartError,
   startSshServer,

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { appendFile, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fourLetterWord } from './four-letter-word.js';
-import { zooKeeperJavaArgs } from './java-command.js';
+import { zooKeeperJavaArgs, type ZooKeeperJvm } from './java-command.js';
 import type { LocalZooKeeper, ZooKeeperMode } from './local-zookeeper.js';
 import { onProcessExit } from './on-process-exit.js';
 import { tail } from './run-command.js';
@@ -20,6 +20,7 @@ export interface LocalZooKeeperServerSetup {
   port: number;
   tls?: LocalZooKeeperTls | undefined;
   startTimeoutMs: number;
+  jvm?: ZooKeeperJvm | undefined;
 }
 
 const stopGraceMs = 5000;
@@ -66,7 +67,7 @@ export class LocalZooKeeperServer implements LocalZooKeeper {
   async #start(): Promise<void> {
     // Restarts append to the same log; mark where each run begins.
     await appendFile(this.logFile, `--- ${new Date().toISOString()} starting ZooKeeper on ${this.connectString} ---\n`);
-    const jvm = await spawnWatched('java', zooKeeperJavaArgs(this.#setup.configFile), {
+    const jvm = await spawnWatched('java', zooKeeperJavaArgs(this.#setup.configFile, this.#setup.jvm), {
       logFile: this.logFile,
       cwd: this.#setup.dir,
     });

@@ -1,3 +1,4 @@
+import type { ZooKeeperJvm } from './java-command.js';
 import { createLocalZooKeeper, retryOnPortClash } from './create-local-zookeeper.js';
 import { ensureZooKeeperInstalled } from './ensure-zookeeper-installed.js';
 import { findFreePort } from './find-free-ports.js';
@@ -27,6 +28,8 @@ export interface StartZooKeeperOptions {
   dataDir?: string;
   /** How long to wait for the server to serve. Default 30 000 ms. */
   startTimeoutMs?: number;
+  /** JVM tuning: `small` (default) for tests, `server` for benchmarks. */
+  jvm?: ZooKeeperJvm;
 }
 
 /**
@@ -52,6 +55,7 @@ export async function startZooKeeper(options: StartZooKeeperOptions = {}): Promi
       maxSessionTimeoutMs: options.maxSessionTimeoutMs,
       tls,
       startTimeoutMs: options.startTimeoutMs ?? 30_000,
+      jvm: options.jvm,
     });
     try {
       await server.start();

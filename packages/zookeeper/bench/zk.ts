@@ -87,7 +87,7 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-const server = await startZooKeeper();
+const server = await startZooKeeper({ jvm: 'server' });
 const results: Record<string, Figures[]> = { node: [], java: [] };
 try {
   // Round 0 warms up V8 and the server; it is not reported.

@@ -6,6 +6,12 @@ import { Periodic } from './periodic.js';
 
 /** States in which an unlocked node is reaped (spec §6.4). */
 const REAPABLE: ReadonlySet<NodeState> = new Set(['used', 'in-use', 'building', 'failed', 'aborted', 'deleting', 'deleted']);
+/**
+ * Of those, the states worth acting on the moment a node changes. An unlocked `building` or
+ * `in-use` node means its launcher or Zuul went away — no hurry, the periodic pass sees it —
+ * while the cache may just not have read the `ready` or `used` that came with the unlock.
+ */
+const REAPED_AT_ONCE: ReadonlySet<NodeState> = new Set(['used', 'failed', 'aborted', 'deleting', 'deleted']);
 
 /**
  * The deleted-node worker (spec §6.4): deletes unlocked nodes that are done with (used, or
@@ -16,8 +22,10 @@ export class DeletedNodeWorker {
   private readonly periodic: Periodic;
   /** A change concerns one node: look at that one at once; full passes stay periodic. */
   private readonly onNodeChange = (change: CacheChange<Node>): void => {
-    const node = this.context.nodes.get(change.key);
-    if (node) void this.consider(node).catch((error: unknown) => this.context.log.warn('deleted-node worker failed', { node: node.id, error: String(error) }));
+    const { nodes } = this.context;
+    const node = nodes.get(change.key);
+    // A record still being read may be behind its lock: its read's own change event follows.
+    if (node && REAPED_AT_ONCE.has(node.state) && !nodes.isReading(node.id)) void this.consider(node).catch((error: unknown) => this.context.log.warn('deleted-node worker failed', { node: node.id, error: String(error) }));
   };
 
   constructor(private readonly context: LauncherContext) {

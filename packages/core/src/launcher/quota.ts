@@ -12,10 +12,23 @@ export function nodeQuota(node: Node): QuotaInformation {
   return new QuotaInformation(resources);
 }
 
+/** What the nodes use together; on the request path, so summed in place. */
 export function sumQuota(nodes: Iterable<Node>): QuotaInformation {
-  let total = new QuotaInformation();
-  for (const node of nodes) total = total.add(nodeQuota(node));
-  return total;
+  const total: Record<string, number> = {};
+  for (const node of nodes) {
+    let instances = false;
+    const resources = node.resources;
+    if (resources) {
+      for (const name in resources) {
+        const amount = resources[name];
+        if (typeof amount !== 'number') continue;
+        total[name] = (total[name] ?? 0) + amount;
+        if (name === 'instances') instances = true;
+      }
+    }
+    if (!instances) total.instances = (total.instances ?? 0) + 1;
+  }
+  return new QuotaInformation(total);
 }
 
 /** What one node of `label` uses, as the provider says (default: one instance). */

@@ -222,21 +222,27 @@ export class RequestProcessor {
   private async hasRemainingQuota(label: string): Promise<boolean> {
     const runtime = this.runtime;
     const needed = labelQuota(runtime.provider, label);
-    const all = [...this.context.nodes.values()];
-    const poolNodes = all.filter((node) => node.provider === this.owner.providerName && node.pool === this.owner.poolName);
-    if (!sumQuota(poolNodes).add(needed).fitsWithin(poolLimits(this.pool))) return false;
     const tenant = this.request.tenantName ? this.context.config().tenantResourceLimits.get(this.request.tenantName) : undefined;
-    if (tenant) {
-      const tenantNodes = all.filter((node) => node.tenantName === tenant.tenantName);
-      if (!sumQuota(tenantNodes).add(needed).fitsWithin(tenantLimits(tenant))) return false;
+    const { providerName, poolName } = this.owner;
+    // One pass over the nodes: this runs for every node launched.
+    const providerNodes: Node[] = [];
+    const poolNodes: Node[] = [];
+    const tenantNodes: Node[] = [];
+    for (const node of this.context.nodes.values()) {
+      if (node.provider === providerName) {
+        providerNodes.push(node);
+        if (node.pool === poolName) poolNodes.push(node);
+      }
+      if (tenant && node.tenantName === tenant.tenantName) tenantNodes.push(node);
     }
+    if (!sumQuota(poolNodes).add(needed).fitsWithin(poolLimits(this.pool))) return false;
+    if (tenant && !sumQuota(tenantNodes).add(needed).fitsWithin(tenantLimits(tenant))) return false;
     const provider = runtime.provider;
     if (provider.getQuotaLimits) {
       // The cloud's own limits, minus what others run there and what our nodes use.
       try {
         const [limits, unmanaged] = await Promise.all([provider.getQuotaLimits(), provider.getUnmanagedQuotaUsed?.()]);
-        const ours = sumQuota(all.filter((node) => node.provider === this.owner.providerName));
-        if (!ours.add(unmanaged ?? sumQuota([])).add(needed).fitsWithin(limits)) return false;
+        if (!sumQuota(providerNodes).add(unmanaged ?? sumQuota([])).add(needed).fitsWithin(limits)) return false;
       } catch (error) {
         // Unknown limits do not stop a launch: the cloud refuses it if it must (QuotaError).
         this.log.warn('could not read the provider quota', { error: String(error) });
@@ -255,11 +261,17 @@ export class RequestProcessor {
     const { nodes } = this.context;
     const deadline = Date.now() + 10_000;
     while (!nodes.get(node.id) && Date.now() < deadline) await nodes.changedSince(nodes.revision, 1_000);
-    const earlier = [...nodes.values()].filter((other) => other.id <= node.id && other.id.length === node.id.length);
-    const poolNodes = earlier.filter((other) => other.provider === this.owner.providerName && other.pool === this.owner.poolName);
-    if (!sumQuota(poolNodes).fitsWithin(poolLimits(this.pool))) return false;
     const tenant = this.request.tenantName ? this.context.config().tenantResourceLimits.get(this.request.tenantName) : undefined;
-    return !tenant || sumQuota(earlier.filter((other) => other.tenantName === tenant.tenantName)).fitsWithin(tenantLimits(tenant));
+    const { providerName, poolName } = this.owner;
+    const poolNodes: Node[] = [];
+    const tenantNodes: Node[] = [];
+    for (const other of nodes.values()) {
+      if (other.id.length !== node.id.length || other.id > node.id) continue;
+      if (other.provider === providerName && other.pool === poolName) poolNodes.push(other);
+      if (tenant && other.tenantName === tenant.tenantName) tenantNodes.push(other);
+    }
+    if (!sumQuota(poolNodes).fitsWithin(poolLimits(this.pool))) return false;
+    return !tenant || sumQuota(tenantNodes).fitsWithin(tenantLimits(tenant));
   }
 
   /**

@@ -122,6 +122,11 @@ export class TreeCache<T> extends EventEmitter<TreeCacheEvents<T>> {
     return this.records.size;
   }
 
+  /** Whether a read of the record under `key` is in flight: its cached value may be behind. */
+  isReading(key: string): boolean {
+    return this.keyStates.get(key)?.fetching ?? false;
+  }
+
   /** Marker names (e.g. lock contenders) currently present under `key`. */
   markersOf(key: string): ReadonlySet<string> {
     return this.markers.get(key) ?? EMPTY;
