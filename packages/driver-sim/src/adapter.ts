@@ -13,7 +13,7 @@ import {
 } from '@nodepool/core';
 import { SimClient, type SimClientOptions } from './client.js';
 import type { SimLabelConfig, SimProviderConfig } from './config.js';
-import { toInstance, toResource } from './instance.js';
+import { isSimInstanceView, toInstance, toResource, type SimInstanceView } from './instance.js';
 import { SimCreateStateMachine, SimDeleteStateMachine } from './state-machines.js';
 
 /** Cloud objects carrying this tag are Nodepool's (the tag keys are Nodepool's own). */
@@ -59,10 +59,12 @@ export class SimAdapter implements Adapter<SimLabelConfig> {
   }
 
   /** Instances (not already being deleted) and images tagged with a Nodepool provider name. */
-  async listResources(): Promise<Resource[]> {
-    const [instances, images] = await Promise.all([this.client.listInstances(), this.client.listImages()]);
+  async listResources({ instances }: { instances: InstanceListing }): Promise<Resource[]> {
+    const [listed, images] = await Promise.all([instances.all(), this.client.listImages()]);
     return [
-      ...instances.filter((instance) => instance.status !== 'deleting' && PROVIDER_TAG in instance.metadata).map((instance) => toResource('instance', instance)),
+      ...listed
+        .filter((instance): instance is SimInstanceView => isSimInstanceView(instance) && instance.status !== 'deleting' && PROVIDER_TAG in instance.metadata)
+        .map((instance) => toResource('instance', { id: instance.externalId, name: instance.name, metadata: instance.metadata })),
       ...images.filter((image) => PROVIDER_TAG in image.metadata).map((image) => toResource('image', image)),
     ];
   }

@@ -8,6 +8,8 @@ import type { SimImage, SimInstance, SimInstanceStatus } from './cloud/api-types
  */
 export interface SimInstanceView extends Instance {
   readonly status: SimInstanceStatus;
+  /** The cloud's name for it (`np<node id>` for Nodepool's). */
+  readonly name: string;
   /** The flavor name. */
   readonly flavor: string;
   readonly driverData: { readonly sshPort: number };
@@ -25,6 +27,7 @@ export function toInstance(raw: SimInstance): SimInstanceView {
   const quota = new QuotaInformation({ cores: raw.cores, instances: 1, ram: raw.ram });
   return {
     externalId: raw.id,
+    name: raw.name,
     status: raw.status,
     flavor: raw.flavor,
     ready: raw.status === 'running',
@@ -50,6 +53,6 @@ export function isSimInstanceView(instance: Instance): instance is SimInstanceVi
 }
 
 /** An instance or an image as a leak-cleanup resource. */
-export function toResource(type: SimResource['type'], raw: SimInstance | SimImage): SimResource {
+export function toResource(type: SimResource['type'], raw: Pick<SimInstance | SimImage, 'id' | 'name' | 'metadata'>): SimResource {
   return { type, id: raw.id, name: raw.name, metadata: { ...raw.metadata } };
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { NotFoundError, QuotaInformation } from '@nodepool/core';
 import simDriver, { SimAdapter } from '@nodepool/driver-sim';
 import { waitFor } from '@nodepool/testkit';
-import { adapterContext, FakeClock, nodeTags, simSetup } from './helpers.js';
+import { adapterContext, FakeClock, instanceListing, nodeTags, simSetup } from './helpers.js';
 
 test('the driver creates a SimAdapter from the config and the kit context', async (t) => {
   const setup = await simSetup();
@@ -42,7 +42,7 @@ test('listResources finds instances and images tagged by Nodepool, and deleteRes
   const uploadTags = { nodepool_build_id: '0000000001', nodepool_upload_id: '0000000007', nodepool_provider_name: 'sim' };
   const image = setup.cloud.createImage({ name: 'debian-0000000001', metadata: uploadTags });
 
-  const resources = await setup.adapter.listResources();
+  const resources = await setup.adapter.listResources({ instances: instanceListing(setup.adapter) });
   t.deepEqual(resources, [
     { type: 'instance', id: leak.id, name: 'np9999999999', metadata: nodeTags('9999999999') },
     { type: 'image', id: image.id, name: 'debian-0000000001', metadata: uploadTags },
@@ -50,7 +50,7 @@ test('listResources finds instances and images tagged by Nodepool, and deleteRes
 
   setup.cloud.configure({ deleteDelayMs: 0 });
   for (const resource of resources) await setup.adapter.deleteResource(resource);
-  t.deepEqual(await setup.adapter.listResources(), []);
+  t.deepEqual(await setup.adapter.listResources({ instances: instanceListing(setup.adapter) }), []);
   t.deepEqual(
     setup.cloud.instances().map((instance) => instance.name),
     ['untagged', 'already-going'],
@@ -129,7 +129,7 @@ test('every API call goes through the kit’s limiters: reads read-only, changes
   t.teardown(setup.stop);
   const { mutating, readOnly } = setup.context.rateLimits;
   await setup.adapter.listInstances();
-  await setup.adapter.listResources();
+  await setup.adapter.listResources({ instances: instanceListing(setup.adapter) });
   await setup.adapter.getQuotaLimits();
   await setup.adapter.getAZs();
   await setup.adapter.getQuotaForLabel(setup.label('small'));

@@ -65,8 +65,11 @@ export function instanceListing(adapter: { listInstances(): Promise<Instance[]> 
   const listing = {
     calls: 0,
     async get(externalId: string): Promise<Instance | undefined> {
+      return (await listing.all()).find((instance) => instance.externalId === externalId);
+    },
+    async all(): Promise<Instance[]> {
       listing.calls++;
-      return (await adapter.listInstances()).find((instance) => instance.externalId === externalId);
+      return adapter.listInstances();
     },
   };
   return listing;

@@ -80,6 +80,8 @@ export interface InstanceListing {
    * waiting for is seen), or undefined if the cloud does not list it.
    */
   get(externalId: string): Promise<Instance | undefined>;
+  /** Every instance, as of a listing made after this call. */
+  all(): Promise<Instance[]>;
 }
 
 /**
@@ -141,8 +143,12 @@ export interface Adapter<L extends ConfigLabel = ConfigLabel> {
    * per pass and shares the answer between all nodes, so one call serves many.
    */
   listInstances(): Promise<Instance[]>;
-  /** Every deletable resource carrying Nodepool metadata, for leak cleanup. */
-  listResources(): Promise<Resource[]>;
+  /**
+   * Every deletable resource carrying Nodepool metadata, for leak cleanup. Take instances from
+   * `instances.all()` rather than listing them again: the kit's one listing per interval then
+   * holds for cleanup too.
+   */
+  listResources(options: { instances: InstanceListing }): Promise<Resource[]>;
   /** Deletes one resource found by `listResources`. A resource already gone counts as deleted. */
   deleteResource(resource: Resource): Promise<void>;
   /** Quota limits of the account, if the cloud reports them. Default: unlimited. */

@@ -40,6 +40,12 @@ export class SharedInstanceListing implements InstanceListing {
     return [...this.latest.values()];
   }
 
+  /** Every instance, from a listing at most `maxAgeMs` old: a new one only if the last is older. */
+  async recent(maxAgeMs: number): Promise<Instance[]> {
+    if (Date.now() - this.latestStartedAt > maxAgeMs) await this.refreshAfter(Date.now());
+    return [...this.latest.values()];
+  }
+
   private async refreshAfter(since: number): Promise<void> {
     for (;;) {
       if (this.latestStartedAt >= since) return;

@@ -81,13 +81,18 @@ export class StateMachineHandler implements NodeRequestHandler {
       let createdAt: number | undefined;
       try {
         const bootDeadline = (): number => Math.min(deadline, (createdAt ?? Date.now()) + config.bootTimeout * 1000);
-        const instance = await provider.runMachine(machine, deadline, signal, async (externalId) => {
+        const booted = provider.runMachine(machine, bootDeadline, signal, async (externalId) => {
           createdAt = Date.now();
           // Stored at once, so whatever happens next the instance can be found and deleted.
           node.externalId = externalId;
           await context.store();
         });
-        if (createdAt !== undefined && Date.now() > bootDeadline()) throw new LaunchTimeoutError('the instance did not boot within boot-timeout');
+        const instance = await booted.catch((error: unknown) => {
+          if (error instanceof LaunchTimeoutError && createdAt !== undefined && Date.now() < deadline) {
+            throw new LaunchTimeoutError(`the instance did not boot within boot-timeout (${config.bootTimeout} s)`, { cause: error });
+          }
+          throw error;
+        });
         this.describe(node, instance);
         if (this.scansKeys(node, label)) {
           // Worth showing while the scan waits; otherwise `ready` follows at once and carries it.

@@ -114,7 +114,8 @@ export class StateMachineProvider implements Provider {
    * Advances a machine until it yields its result. The machine waits on the shared listing
    * itself, so there is no sleeping here; between steps the event loop gets its turn.
    */
-  async runMachine<T>(machine: StateMachine<T>, deadline: number, signal: AbortSignal, onExternalId?: (id: string) => Promise<void>): Promise<T> {
+  async runMachine<T>(machine: StateMachine<T>, deadline: number | (() => number), signal: AbortSignal, onExternalId?: (id: string) => Promise<void>): Promise<T> {
+    const deadlineNow = typeof deadline === 'number' ? () => deadline : deadline;
     let knownId = machine.externalId;
     for (;;) {
       signal.throwIfAborted();
@@ -126,7 +127,7 @@ export class StateMachineProvider implements Provider {
         if (!done) await onExternalId?.(knownId);
       }
       if (done) return result as T;
-      if (Date.now() > deadline) throw new LaunchTimeoutError(`timed out in state "${machine.state}"`);
+      if (Date.now() > deadlineNow()) throw new LaunchTimeoutError(`timed out in state "${machine.state}"`);
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
@@ -140,7 +141,7 @@ export class StateMachineProvider implements Provider {
     const nodes = await this.context.zk.nodeCache();
     const images = await this.context.zk.imageCache();
     const knownUploads = new Set(images.uploads({ provider: this.name }).map((upload) => upload.id));
-    const resources = await this.adapter.listResources();
+    const resources = await this.adapter.listResources({ instances: this.listing });
     const suspects = new Set<string>();
     for (const resource of resources) {
       const tags = resource.metadata;
@@ -184,10 +185,13 @@ export class StateMachineProvider implements Provider {
     return this.labelQuotas.get(label) ?? new QuotaInformation({ instances: 1 });
   }
 
-  /** Instances in the provider's account that are not this provider's nodes. */
+  /**
+   * Instances in the provider's account that are not this provider's nodes. They change
+   * slowly: a listing up to ten intervals old (at least 10 s) will do, so launches rarely wait.
+   */
   async getUnmanagedQuotaUsed(): Promise<QuotaInformation> {
     let used = new QuotaInformation();
-    for (const instance of this.listing.cached()) {
+    for (const instance of await this.listing.recent(Math.max(10 * this.timings.listingIntervalMs, 10_000))) {
       if (instance.metadata.nodepool_provider_name === this.name) continue;
       used = used.add(instanceQuota(instance));
     }
