@@ -10,6 +10,8 @@ if [ -z "$name" ]; then
 fi
 shift
 bash scripts/ensure-tools.sh
+# Benchmarks run the built commands, as operators do.
+npm run build --silent >/dev/null
 matches=(packages/*/bench/"$name".ts)
 if [ ! -f "${matches[0]}" ]; then
   echo "no benchmark named '$name'" >&2
