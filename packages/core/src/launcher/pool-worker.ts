@@ -256,6 +256,7 @@ export class PoolWorker implements ProcessorOwner {
       // Requests we can serve whole come first, then the priority order of spec §5.2.
       .sort((a, b) => lacking(a) - lacking(b) || compareRequests(a, b));
 
+    const otherPools = this.context.components.all('pool').filter((component) => component.id !== this.id && component.id !== undefined);
     for (const request of requests) {
       if (!this.running || this.paused) return;
       if (this.taking.size >= MAX_TAKING) {
@@ -264,7 +265,7 @@ export class PoolWorker implements ProcessorOwner {
       }
       const maxConcurrency = runtime.config.maxConcurrency;
       if (maxConcurrency > 0 && runtime.activeRequests + this.taking.size >= maxConcurrency) return;
-      if (this.shouldLeaveToOthers(request, runtime, pool)) continue;
+      if (this.shouldLeaveToOthers(request, runtime, pool, otherPools)) continue;
       if (this.deferForTenantQuota(request, runtime)) continue;
       const reasons = await this.declineReasons(request, runtime, pool);
       if (this.taking.has(request.id) || this.processors.has(request.id)) continue;
@@ -284,16 +285,10 @@ export class PoolWorker implements ProcessorOwner {
   }
 
   /** Spec §5.5 steps 1–4: another pool is the better (or equal, preferred) home. */
-  private shouldLeaveToOthers(request: NodeRequest, runtime: ProviderRuntime, pool: ConfigPool): boolean {
-    const candidates = this.context.components
-      .all('pool')
-      .filter(
-        (component) =>
-          component.id !== this.id &&
-          component.id !== undefined &&
-          !request.declinedBy.includes(component.id) &&
-          request.nodeTypes.every((label) => component.supportedLabels.includes(label)),
-      );
+  private shouldLeaveToOthers(request: NodeRequest, runtime: ProviderRuntime, pool: ConfigPool, otherPools: readonly Component[]): boolean {
+    const candidates = otherPools.filter(
+      (component) => !request.declinedBy.includes(component.id!) && request.nodeTypes.every((label) => component.supportedLabels.includes(label)),
+    );
     if (candidates.length === 0) return false;
     if (request.provider && request.provider !== this.providerName && candidates.some((c) => c.providerName === request.provider)) return true;
     const ourPriority = effectivePriority(runtime.config, pool);

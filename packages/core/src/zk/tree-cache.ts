@@ -1,3 +1,4 @@
+import pLimit, { type LimitFunction } from 'p-limit';
 import { EventEmitter } from 'node:events';
 import { NoNodeError, type Stat, type WatchEvent, type ZooKeeperClient } from '@nodepool/zookeeper';
 import type { Logger } from '../log.js';
@@ -35,6 +36,9 @@ export interface TreeCacheEvents<T> {
   synced: [];
 }
 
+/** ZooKeeper reads in flight at once during a full walk. */
+const WALK_CONCURRENCY = 256;
+
 interface KeyState {
   /** Bumped by every watch event on the key; a read older than the last bump is stale. */
   generation: number;
@@ -58,6 +62,7 @@ export class TreeCache<T> extends EventEmitter<TreeCacheEvents<T>> {
   private readonly markers = new Map<string, Set<string>>();
   private readonly keyStates = new Map<string, KeyState>();
   private clock = 0;
+  private walkLimit: LimitFunction = pLimit(WALK_CONCURRENCY);
   private revisionCounter = 0;
   private readonly waiters = new Set<() => void>();
   private started = false;
@@ -247,6 +252,8 @@ export class TreeCache<T> extends EventEmitter<TreeCacheEvents<T>> {
 
   private async walk(): Promise<void> {
     const startClock = this.clock;
+    // Tens of thousands of reads at once would only swell memory (every reply held at once).
+    this.walkLimit = pLimit(WALK_CONCURRENCY);
     const seenRecords = new Map<string, { path: string }>();
     const seenMarkers = new Map<string, Set<string>>();
     try {
@@ -260,7 +267,7 @@ export class TreeCache<T> extends EventEmitter<TreeCacheEvents<T>> {
 
     const reads: Promise<void>[] = [];
     for (const [key, { path }] of seenRecords) {
-      if (untouched(key)) reads.push(this.fetch(key, path));
+      if (untouched(key)) reads.push(this.walkLimit(() => this.fetch(key, path)));
     }
     for (const key of [...this.records.keys()]) {
       if (!seenRecords.has(key) && untouched(key)) this.applyRecord(key, undefined);
@@ -302,7 +309,7 @@ export class TreeCache<T> extends EventEmitter<TreeCacheEvents<T>> {
   ): Promise<void> {
     let children: string[];
     try {
-      ({ children } = await this.options.client.getChildren(path));
+      ({ children } = await this.walkLimit(() => this.options.client.getChildren(path)));
     } catch (error) {
       if (error instanceof NoNodeError) return;
       throw error;
