@@ -1,12 +1,15 @@
 /**
  * `npm start`: a local Nodepool on this machine — a TLS-only ZooKeeper, an SSH server standing
- * for this machine, and a launcher whose static provider hands that machine out as nodes.
- * Everything runs in the foreground; Ctrl-C stops it all.
+ * for this machine, the simulated cloud, and a launcher with two providers: `sim` (the default,
+ * launching instances in the simulated cloud, each answering on that SSH server) and
+ * `this-machine` (the static driver, handing this machine out). Everything runs in the
+ * foreground; Ctrl-C stops it all.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { DriverRegistry, Launcher } from '@nodepool/core';
+import { startSimCloud } from '@nodepool/driver-sim/cloud';
 import { startSshServer, startZooKeeper } from '@nodepool/testkit';
 
 const root = resolve(import.meta.dirname, '..');
@@ -17,6 +20,8 @@ console.log('Starting ZooKeeper (TLS only, with client certificates, as Nodepool
 const zk = await startZooKeeper({ tls: true });
 console.log('Starting an SSH server to stand for this machine...');
 const ssh = await startSshServer();
+console.log('Starting the simulated cloud (instances boot in 2 s and answer on that SSH server)...');
+const sim = await startSimCloud({ address: ssh.host, sshPort: ssh.port, bootDelayMs: 2_000 });
 
 const configFile = join(dir, 'nodepool.yaml');
 await writeFile(
@@ -30,8 +35,23 @@ zookeeper-tls:
   cert: ${zk.tls!.certFile}
   key: ${zk.tls!.keyFile}
 labels:
+  - name: sim-small
+    min-ready: 1
   - name: localhost
 providers:
+  - name: sim
+    driver: sim
+    endpoint: ${sim.url}
+    cloud-images:
+      - name: sim-base
+    pools:
+      - name: main
+        max-servers: 10
+        labels:
+          - name: sim-small
+            flavor: small
+            cloud-image: sim-base
+            username: ${userInfo().username}
   - name: this-machine
     driver: static
     pools:
@@ -52,10 +72,13 @@ const shown = relative(process.cwd(), configFile) || configFile;
 console.log(`
 Nodepool is up.
   ZooKeeper:   ${zk.connectString} (TLS; CA and client certificate: ${zk.tls!.caFile}, ${zk.tls!.certFile})
-  Launcher:    provider "this-machine" (static driver), label "localhost", 2 slots on ${ssh.host}:${ssh.port}
+  Sim cloud:   ${sim.url} (a simulator, not a real cloud; its control API is under /_sim)
+  Launcher:    provider "sim" (sim driver), label "sim-small", up to 10 instances, one kept ready
+               provider "this-machine" (static driver), label "localhost", 2 slots on ${ssh.host}:${ssh.port}
   Config:      ${shown}
 
 Get a node, the way Zuul does (in another terminal):
+  npx nodepool -c ${shown} request sim-small --wait
   npx nodepool -c ${shown} request localhost --wait
 
 Validate the configuration:
@@ -71,6 +94,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     console.log('\nStopping...');
     void (async () => {
       await launcher.stop();
+      await sim.stop();
       await ssh.destroy();
       await zk.destroy();
       process.exit(0);
