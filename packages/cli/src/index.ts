@@ -1,1 +1,2 @@
 export { buildProgram, main, CommandFailure, consoleOutput, type GlobalOptions, type Output } from './program.js';
+export type { MainOptions } from './cli-context.js';

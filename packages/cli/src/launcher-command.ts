@@ -54,6 +54,8 @@ export async function launcherMain(argv: readonly string[], output: Output = con
     drivers: cliDriverRegistry(configFile),
     stats: createStats(settings.statsd),
     version,
+    // The web API: `webapp:` of the configuration, NODEPOOL_WEB_PORT / _LISTEN_ADDRESS override it.
+    webapp: flags.webapp ? { port: settings.web.port ?? undefined, listenAddress: settings.web.listenAddress ?? undefined } : undefined,
   });
   try {
     await launcher.start();

@@ -1,42 +1,24 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import type { CommandContext, MainOptions } from './cli-context.js';
+import { alienImageListCommand } from './commands/alien-image-list.js';
 import { configValidateCommand } from './commands/config-validate.js';
+import { dibImageDeleteCommand, imageBuildCommand, imageDeleteCommand, imagePauseCommand } from './commands/image-admin.js';
+import { exportImageDataCommand, importImageDataCommand } from './commands/image-data.js';
+import { dibImageListCommand, imageListCommand, imageStatusCommand, listCommand, requestListCommand, type ListingOptions } from './commands/listings.js';
+import { deleteCommand, holdCommand } from './commands/node-admin.js';
+import { eraseCommand, infoCommand } from './commands/provider-admin.js';
 import { requestCommand, type RequestCommandOptions } from './commands/request.js';
+import { configureDaemonLogging } from './logging.js';
+import { CommandFailure, consoleOutput, type GlobalOptions, type Output } from './program-types.js';
 import { version } from './version.js';
 
-/** What the program prints and where; swapped in tests. */
-export interface Output {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-export const consoleOutput: Output = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
-
-/** Global options, as the original's argparse defines them. */
-export interface GlobalOptions {
-  config: string;
-  secure?: string;
-  logconfig?: string;
-  debug?: boolean;
-}
-
-/** A failure to report as one line, without a stack trace. */
-export class CommandFailure extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
-}
+export { CommandFailure, consoleOutput, type GlobalOptions, type Output } from './program-types.js';
 
 /**
  * The `nodepool` command. Global options may come before or after the subcommand
  * (`nodepool -c f config-validate` and `nodepool config-validate -c f` both work).
  */
-export function buildProgram(output: Output, setExitCode: (code: number) => void): Command {
+export function buildProgram(output: Output, setExitCode: (code: number) => void, mainOptions: MainOptions = {}): Command {
   const program = new Command('nodepool')
     .description('Manage and inspect Nodepool: nodes, requests, images and configuration.')
     .option('-c, --config <file>', 'path to the configuration file', '/etc/nodepool/nodepool.yaml')
@@ -54,16 +36,79 @@ export function buildProgram(output: Output, setExitCode: (code: number) => void
       setExitCode(await action(command.optsWithGlobals<GlobalOptions>(), command));
     };
 
-  program
-    .command('config-validate')
-    .description('validate the configuration file; exit 1 and list every problem if it is not valid')
-    .option('-c, --config <file>', 'path to the configuration file')
-    .option('-s, --secure <file>', 'path to the secure file')
-    .action(run((options) => configValidateCommand(options, output)));
+  /** A subcommand that also takes the global -c and -s after its name. */
+  const command = (name: string, description: string): Command =>
+    program
+      .command(name)
+      .description(description)
+      .option('-c, --config <file>', 'path to the configuration file')
+      .option('-s, --secure <file>', 'path to the secure file');
+  const json = (cmd: Command): Command => cmd.option('--json', 'print JSON (as the web API does) instead of the table');
+  const withContext = (action: (context: CommandContext, args: unknown[], options: Record<string, unknown>) => Promise<number>) =>
+    run(async (options, cmd) => {
+      // --debug and -l as the original: debug logging on stderr, or the logging file's settings.
+      if (options.debug || options.logconfig) await configureDaemonLogging({ debug: options.debug ?? false, logconfig: options.logconfig ?? null });
+      return action({ options, output, main: mainOptions }, cmd.processedArgs as unknown[], cmd.opts());
+    });
 
-  program
-    .command('request')
-    .description('request nodes as Zuul does; with --wait, take them, list them and return them as used')
+  command('config-validate', 'validate the configuration file; exit 1 and list every problem if it is not valid').action(
+    run((options) => configValidateCommand(options, output)),
+  );
+
+  json(command('list', 'list nodes'))
+    .option('--detail', 'output detailed node info')
+    .action(withContext((context, _args, options) => listCommand(context, options as ListingOptions & { detail?: boolean })));
+  json(command('request-list', 'list the current node requests')).action(withContext((context, _args, options) => requestListCommand(context, options)));
+  json(command('image-list', 'list images uploaded to providers')).action(withContext((context, _args, options) => imageListCommand(context, options)));
+  json(command('dib-image-list', 'list images built with diskimage-builder')).action(withContext((context, _args, options) => dibImageListCommand(context, options)));
+  json(command('image-status', 'list image pause flags and manual build requests')).action(withContext((context, _args, options) => imageStatusCommand(context, options)));
+  json(command('alien-image-list', 'list images Nodepool uploaded that it no longer accounts for'))
+    .argument('[provider]', 'only this provider')
+    .action(withContext((context, [provider], options) => alienImageListCommand(context, provider as string | undefined, options)));
+
+  command('image-build', 'request a diskimage-builder build of an image')
+    .argument('<image>', 'image name')
+    .action(withContext((context, [image]) => imageBuildCommand(context, image as string)));
+  command('image-pause', 'pause builds and uploads of an image')
+    .argument('<image>', 'image name')
+    .action(withContext((context, [image]) => imagePauseCommand(context, image as string, true)));
+  command('image-unpause', 'resume builds and uploads of an image')
+    .argument('<image>', 'image name')
+    .action(withContext((context, [image]) => imagePauseCommand(context, image as string, false)));
+  command('image-delete', 'delete an image upload from a provider')
+    .requiredOption('--provider <provider>', 'provider name')
+    .requiredOption('--image <image>', 'image name')
+    .requiredOption('--build-id <id>', 'image build ID')
+    .requiredOption('--upload-id <id>', 'image upload ID')
+    .action(withContext((context, _args, options) => imageDeleteCommand(context, options as { provider: string; image: string; buildId: string; uploadId: string })));
+  command('dib-image-delete', 'delete a diskimage-builder build and all its uploads')
+    .argument('<id>', 'build ID as dib-image-list shows it (<image>-<build-id>)')
+    .action(withContext((context, [id]) => dibImageDeleteCommand(context, id as string)));
+
+  command('delete', 'place a node in the deleting state')
+    .argument('<id>', 'node ID')
+    .option('--now', 'delete the node here and now, with the provider of this configuration')
+    .action(withContext((context, [id], options) => deleteCommand(context, id as string, options)));
+  command('hold', 'place a node in the hold state')
+    .argument('<id>', 'node ID')
+    .action(withContext((context, [id]) => holdCommand(context, id as string)));
+
+  command('info', 'show the ZooKeeper data of a provider')
+    .argument('<provider>', 'provider name')
+    .action(withContext((context, [provider]) => infoCommand(context, provider as string)));
+  command('erase', 'erase the ZooKeeper data of a provider')
+    .argument('<provider>', 'provider name')
+    .option('--force', 'do not ask first')
+    .action(withContext((context, [provider], options) => eraseCommand(context, provider as string, options)));
+
+  command('export-image-data', 'write every image build and upload record to a file (a backup)')
+    .argument('<path>', 'the file to write')
+    .action(withContext((context, [path]) => exportImageDataCommand(context, path as string)));
+  command('import-image-data', 'write image records from an export back to ZooKeeper (stop the builders first)')
+    .argument('<path>', 'the file to read')
+    .action(withContext((context, [path]) => importImageDataCommand(context, path as string)));
+
+  command('request', 'request nodes as Zuul does; with --wait, take them, list them and return them as used')
     .argument('<label...>', 'the label of each node wanted')
     .option('--wait', 'wait until the request is fulfilled or failed, then take the nodes and return them as used')
     .option('--hold <seconds>', 'keep the nodes in use and locked this long before returning them (implies --wait)', parseSeconds)
@@ -71,10 +116,8 @@ export function buildProgram(output: Output, setExitCode: (code: number) => void
     .option('--priority <ppp>', 'request priority, three digits, lower is more urgent', parsePriority, '200')
     .option('--tenant <name>', 'the tenant to request the nodes for (its quotas apply)')
     .option('--project <name>', 'the project named in the nodes while they are in use', 'nodepool-cli')
-    .option('-c, --config <file>', 'path to the configuration file')
-    .option('-s, --secure <file>', 'path to the secure file')
     .action(
-      run((options, command) => requestCommand(command.processedArgs[0] as string[], options as RequestCommandOptions, output)),
+      run((options, cmd) => requestCommand(cmd.processedArgs[0] as string[], options as RequestCommandOptions, output)),
     );
 
   return program;
@@ -92,11 +135,15 @@ function parsePriority(value: string): string {
 }
 
 /** Runs the program; resolves with the exit code. */
-export async function main(argv: readonly string[], output: Output = consoleOutput): Promise<number> {
+export async function main(argv: readonly string[], output: Output = consoleOutput, options: MainOptions = {}): Promise<number> {
   let exitCode = 0;
-  const program = buildProgram(output, (code) => {
-    exitCode = code;
-  });
+  const program = buildProgram(
+    output,
+    (code) => {
+      exitCode = code;
+    },
+    options,
+  );
   if (argv.length === 0) {
     // As the original: help, and exit status 1.
     output.out(program.helpInformation().trimEnd());

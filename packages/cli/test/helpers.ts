@@ -2,13 +2,36 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
-import { main } from '@nodepool/cli';
+import { main, type MainOptions } from '@nodepool/cli';
 
 /** Runs `nodepool …` in-process and captures what it prints. */
 export async function nodepool(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];
   const err: string[] = [];
   const code = await main(argv, { out: (line) => out.push(line), err: (line) => err.push(line) });
+  return { code, out, err };
+}
+
+/**
+ * Runs `nodepool …` in-process with replaced parts (drivers, clock) and the lines typed at its
+ * prompts; captures what it prints, each printed text split into lines.
+ */
+export async function nodepoolWith(options: MainOptions & { answers?: string[] }, ...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const answers = [...(options.answers ?? [])];
+  const code = await main(
+    argv,
+    {
+      out: (text) => out.push(...text.split('\n')),
+      err: (text) => err.push(...text.split('\n')),
+      ask: async (question) => {
+        out.push(question);
+        return answers.shift() ?? '';
+      },
+    },
+    options,
+  );
   return { code, out, err };
 }
 

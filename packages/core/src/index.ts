@@ -6,6 +6,8 @@ export * from './launcher/index.js';
 export * from './nodescan/index.js';
 export * from './stats/index.js';
 export * from './statemachine/index.js';
+export * from './status/index.js';
+export * from './web/index.js';
 export { loadSettings, type Settings } from './settings.js';
 export { configureLogging, getLogger, lineFormat, rootLogger, type Logger } from './log.js';
 export * from './zk/index.js';

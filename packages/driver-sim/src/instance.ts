@@ -42,6 +42,8 @@ export function toInstance(raw: SimInstance): SimInstanceView {
     hostId: null,
     metadata: { ...raw.metadata },
     driverData: { sshPort: raw.sshPort },
+    // The simulated instance says where its SSH answers: that is the port to scan and to use.
+    connectionPort: raw.sshPort,
     // What it takes from the cloud's quota, whoever made it (unmanaged instances count too).
     getQuotaInformation: () => quota,
   };

@@ -4,6 +4,14 @@ import type { NodeRequestHandler } from './node-request-handler.js';
 import type { ConfigPool } from './provider-config.js';
 import type { QuotaInformation } from './quota-information.js';
 
+/** A cloud image as a provider lists it (`nodepool alien-image-list`). */
+export interface CloudImage {
+  /** The cloud's image ID (what an upload record calls `external_id`). */
+  readonly id: string;
+  /** The cloud's image name. */
+  readonly name: string;
+}
+
 /** Things the launcher tells a provider about, beyond the calls below. */
 export interface ProviderNotifications {
   /**
@@ -45,4 +53,13 @@ export interface Provider extends ProviderNotifications {
   getQuotaForLabel?(label: string): QuotaInformation;
   /** Quota in use that Nodepool did not create. Default: none. */
   getUnmanagedQuotaUsed?(): Promise<QuotaInformation>;
+  /**
+   * Images in the cloud that Nodepool uploaded (they carry the `nodepool_build_id` metadata)
+   * but ZooKeeper no longer accounts for: every such image whose ID is not in `knownIds`, the
+   * cloud IDs of this provider's `ready` uploads. Called by `nodepool alien-image-list`, on a
+   * provider that was created but not started, so it must not rely on background work; a
+   * rejection is reported as a warning and the provider left out. Default: the provider has no
+   * images to list (it is left out).
+   */
+  listAlienImages?(knownIds: ReadonlySet<string>): Promise<CloudImage[]>;
 }

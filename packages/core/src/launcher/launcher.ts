@@ -5,9 +5,10 @@ import type { NodepoolConfig } from '../config/nodepool-config.js';
 import type { DriverResolver } from '../discovery/driver-registry.js';
 import type { StateMachineDriver } from '../driver/adapter.js';
 import type { Driver } from '../driver/driver.js';
-import type { Provider } from '../driver/provider.js';
-import type { StateMachineProviderConfig } from '../driver/state-machine-config.js';
-import { StateMachineProvider } from '../statemachine/state-machine-provider.js';
+import { createProvider } from './create-provider.js';
+import { CachedStatusSource } from '../status/cached-status-source.js';
+import { createMetricsRegistry } from '../web/metrics.js';
+import { WebApp } from '../web/web-app.js';
 import type { ProviderConfig } from '../driver/provider-config.js';
 import { getLogger, type Logger } from '../log.js';
 import { noStats, type Stats } from '../stats/stats.js';
@@ -36,6 +37,11 @@ export interface LauncherOptions {
   timings?: Partial<LauncherTimings>;
   /** For `%(NODEPOOL_…)` substitution; default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Serve the web API (`nodepool-launcher` does unless `--no-webapp`); values given here
+   * override the configuration's `webapp:` port and listen address. Default: no web API.
+   */
+  webapp?: { port?: number | undefined; listenAddress?: string | undefined } | undefined;
 }
 
 /**
@@ -56,6 +62,7 @@ export class Launcher {
   private registration: ComponentRegistration | undefined;
   private workers: { start(): void | Promise<void>; stop(): Promise<void> }[] = [];
   private readyFlag = false;
+  private web: WebApp | undefined;
   private changes: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: LauncherOptions) {
@@ -78,6 +85,11 @@ export class Launcher {
   get zooKeeper(): NodepoolZooKeeper {
     if (!this.zk) throw new Error('the launcher is not started');
     return this.zk;
+  }
+
+  /** The web API, when the launcher serves it (see `LauncherOptions.webapp`). */
+  get webApp(): WebApp | undefined {
+    return this.web;
   }
 
   /** IDs of this launcher's pool workers, by provider. */
@@ -126,6 +138,18 @@ export class Launcher {
         .then(() => this.applyChange(change))
         .catch((error: unknown) => void this.log.error('applying a configuration change failed', { error: String(error) }));
     });
+    // ---- web API (issue 7): started once the providers are, `/ready` says 503 until ready.
+    if (this.options.webapp) {
+      this.web = new WebApp({
+        port: this.options.webapp.port ?? config.webapp.port,
+        listenAddress: this.options.webapp.listenAddress ?? config.webapp.listenAddress,
+        source: await CachedStatusSource.of(zk),
+        ready: () => this.readyFlag,
+        metrics: createMetricsRegistry({ nodes, components, config: () => this.watcher.current }),
+      });
+      await this.web.start();
+    }
+    // ---- end web API
     await this.registration.update({ state: 'running' });
     this.readyFlag = true;
     this.log.info('launcher started', { providers: [...this.providers.keys()], hostname: this.hostname });
@@ -137,6 +161,7 @@ export class Launcher {
    * ZooKeeper session is closed so every lock goes at once.
    */
   async stop(): Promise<void> {
+    await this.web?.stop(); // web API (issue 7): first, so nothing reads what is being torn down
     this.abort.abort();
     this.watcher.stop();
     await this.changes;
@@ -156,15 +181,8 @@ export class Launcher {
     const context = this.context!;
     const driver: Driver & Partial<Pick<StateMachineDriver, 'createAdapter'>> = await this.options.drivers.resolve(config.driver);
     const providerContext = { zk: context.zk, hostname: this.hostname, log: this.log.child({ provider: config.name }), stats: context.stats };
-    let provider: Provider;
-    if (driver.createProvider) {
-      provider = driver.createProvider(config, providerContext);
-    } else if (driver.createAdapter) {
-      provider = new StateMachineProvider(config as StateMachineProviderConfig, driver as StateMachineDriver<StateMachineProviderConfig>, {
-        ...providerContext,
-        timings: { listingIntervalMs: this.timings.listingIntervalMs, quotaCacheMs: this.timings.quotaCacheMs },
-      });
-    } else {
+    const provider = createProvider(config, driver, providerContext, this.timings);
+    if (!provider) {
       this.log.error('this driver has no runtime yet; its provider is not started', { provider: config.name, driver: config.driver });
       return;
     }

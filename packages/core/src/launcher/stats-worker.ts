@@ -1,5 +1,5 @@
 import { Election } from '../zk/election.js';
-import { NODE_STATES } from '../zk/node.js';
+import { countNodes, nodeCountGauges } from '../stats/node-counts.js';
 import type { LauncherContext } from './launcher-context.js';
 
 /**
@@ -42,21 +42,6 @@ export class StatsWorker {
   /** Counts every node by state, globally, per provider and per label, zero-filled. */
   report(): void {
     const { stats, nodes, components } = this.context;
-    const counts = new Map<string, number>();
-    const add = (key: string): void => void counts.set(key, (counts.get(key) ?? 0) + 1);
-    const zero = (prefix: string): void => {
-      for (const state of NODE_STATES) if (!counts.has(`${prefix}.${state}`)) counts.set(`${prefix}.${state}`, 0);
-    };
-    zero('nodepool.nodes');
-    for (const pool of components.all('pool')) {
-      if (pool.providerName) zero(`nodepool.provider.${pool.providerName}.nodes`);
-      for (const label of pool.supportedLabels) zero(`nodepool.label.${label}.nodes`);
-    }
-    for (const node of nodes.values()) {
-      add(`nodepool.nodes.${node.state}`);
-      add(`nodepool.provider.${node.provider ?? 'None'}.nodes.${node.state}`);
-      for (const label of node.type) add(`nodepool.label.${label}.nodes.${node.state}`);
-    }
-    for (const [key, value] of counts) stats.gauge(key, value);
+    for (const [key, value] of nodeCountGauges(countNodes(nodes.values(), components.all('pool')))) stats.gauge(key, value);
   }
 }

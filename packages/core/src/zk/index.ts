@@ -38,3 +38,4 @@ export {
   type ConnectToZooKeeperOptions,
   type ZooKeeperSettings,
 } from './connect.js';
+export { exportImageData, importImageData, type ImageData } from './image-data.js';

@@ -1,0 +1,70 @@
+import { Gauge, Registry } from 'prom-client';
+import type { NodepoolConfig } from '../config/nodepool-config.js';
+import { countNodes, providerMaxServers } from '../stats/node-counts.js';
+import type { NodeCache } from '../zk/caches.js';
+import type { ComponentRegistry } from '../zk/component-registry.js';
+
+/** What the metrics are computed from: the launcher's node cache, registry and configuration. */
+export interface MetricsInputs {
+  readonly nodes: NodeCache;
+  readonly components: ComponentRegistry;
+  readonly config: () => NodepoolConfig;
+}
+
+/**
+ * A Prometheus registry with the figures of the statsd node and provider gauges (observability
+ * spec §2.2–2.3), computed at each scrape from the caches, so every launcher can serve them (the
+ * statsd ones come only from the elected one):
+ *
+ * - `nodepool_nodes{state}` — `nodepool.nodes.<state>`
+ * - `nodepool_provider_nodes{provider,state}` — `nodepool.provider.<p>.nodes.<state>`
+ * - `nodepool_label_nodes{label,state}` — `nodepool.label.<l>.nodes.<state>`
+ * - `nodepool_provider_max_servers{provider}` — `nodepool.provider.<p>.max_servers`, for the
+ *   providers of this launcher's configuration (`+Inf` when a pool has no limit)
+ */
+export function createMetricsRegistry(inputs: MetricsInputs): Registry {
+  const registry = new Registry();
+  const current = (): ReturnType<typeof countNodes> => countNodes(inputs.nodes.values(), inputs.components.all('pool'));
+
+  new Gauge({
+    name: 'nodepool_nodes',
+    help: 'Nodes by state.',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [state, value] of current().total) this.set({ state }, value);
+    },
+  });
+  new Gauge({
+    name: 'nodepool_provider_nodes',
+    help: 'Nodes by provider and state.',
+    labelNames: ['provider', 'state'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [provider, states] of current().byProvider) for (const [state, value] of states) this.set({ provider, state }, value);
+    },
+  });
+  new Gauge({
+    name: 'nodepool_label_nodes',
+    help: 'Nodes by label and state; a node with several labels counts for each.',
+    labelNames: ['label', 'state'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [label, states] of current().byLabel) for (const [state, value] of states) this.set({ label, state }, value);
+    },
+  });
+  new Gauge({
+    name: 'nodepool_provider_max_servers',
+    help: 'Sum of max-servers over the pools of a provider of this launcher.',
+    labelNames: ['provider'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const provider of inputs.config().providers.values()) this.set({ provider: provider.name }, providerMaxServers(provider.pools.values()));
+    },
+  });
+  return registry;
+}

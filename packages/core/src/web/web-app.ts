@@ -1,0 +1,159 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+import { getLogger, type Logger } from '../log.js';
+import { renderStatusJson, renderStatusText } from '../status/render.js';
+import type { StatusSource } from '../status/status-source.js';
+import { errorResponse, type ErrorStatus } from './http-error.js';
+import { ResponseCache } from './response-cache.js';
+import { responseFormat, type ResponseFormat } from './response-format.js';
+import { BadQueryError, STATUS_ROUTES, type QueryParams } from './status-routes.js';
+
+export interface WebAppOptions {
+  /** TCP port; 0 picks a free one (see `port` once started). */
+  readonly port: number;
+  /** Address to listen on, e.g. `0.0.0.0`. */
+  readonly listenAddress: string;
+  /** Where the listings read the records. */
+  readonly source: StatusSource;
+  /** Whether the launcher is ready (`/ready` answers 503 until it is). */
+  readonly ready: () => boolean;
+  /** The registry `/metrics` serves; without one, `/metrics` is not found. */
+  readonly metrics?: Registry | undefined;
+  /** How long a computed listing is reused and may be cached by clients; default 1 s. */
+  readonly cacheExpirySeconds?: number;
+  readonly log?: Logger;
+  /** The clock ages are measured to, in epoch seconds; default the system clock (tests fix it). */
+  readonly now?: () => number;
+}
+
+/**
+ * The launcher's web API (observability spec §5): the status listings as text tables or JSON
+ * (`/node-list`, `/request-list`, `/label-list`, `/image-list`, `/dib-image-list`,
+ * `/image-status`, each also with a `.json` suffix), `/ready` and `/metrics`. Anything else is
+ * 404, a bad query value 400, and a failure while reading ZooKeeper 503; never a stack trace.
+ */
+export class WebApp {
+  private readonly server: Server;
+  private readonly cache: ResponseCache;
+  private readonly expirySeconds: number;
+  private readonly log: Logger;
+
+  constructor(private readonly options: WebAppOptions) {
+    this.expirySeconds = options.cacheExpirySeconds ?? 1;
+    this.cache = new ResponseCache(this.expirySeconds * 1000);
+    this.log = options.log ?? getLogger('nodepool.WebApp');
+    this.server = createServer((request, response) => void this.handle(request, response));
+  }
+
+  /** The port listened on (after `start`). */
+  get port(): number {
+    return (this.server.address() as AddressInfo | null)?.port ?? this.options.port;
+  }
+
+  async start(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.listenAddress, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    this.log.info('web app listening', { address: this.options.listenAddress, port: this.port });
+  }
+
+  /** Stops listening and closes every connection, idle or not. */
+  async stop(): Promise<void> {
+    if (!this.server.listening) return;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections();
+    await closed;
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    let format: ResponseFormat = 'text';
+    try {
+      const [rawPath = '/', rawQuery = ''] = (request.url ?? '/').split(/\?(.*)/s);
+      let path: string;
+      let params: QueryParams;
+      try {
+        path = decodeURIComponent(rawPath);
+        params = queryParams(rawQuery);
+      } catch {
+        return this.sendError(response, 400, format, 'The request URL is not valid.');
+      }
+      format = path.endsWith('.json') ? 'json' : responseFormat(request.headers.accept);
+      if (path === '/ready') return this.sendReady(response, format);
+      if (path === '/metrics' && this.options.metrics) return await this.sendMetrics(response, this.options.metrics);
+      const route = STATUS_ROUTES.get(path.endsWith('.json') ? path.slice(0, -'.json'.length) : path);
+      if (!route) return this.sendError(response, 404, format);
+      const fields = params.get('fields')?.split(',');
+      const { computedAt, body } = await this.cache.get(cacheKey(path, rawQuery, format), async () => {
+        const now = this.options.now?.() ?? Date.now() / 1000;
+        const listing = await route(this.options.source, params, now);
+        return format === 'json' ? renderStatusJson(listing) : renderStatusText(listing, { fields, now });
+      });
+      this.sendListing(request, response, format, computedAt, body);
+    } catch (error) {
+      if (error instanceof BadQueryError) return this.sendError(response, 400, format, error.message);
+      this.log.warn('web request failed', { url: request.url, error: error instanceof Error ? error.message : String(error) });
+      this.sendError(response, 503, format);
+    }
+  }
+
+  private sendListing(request: IncomingMessage, response: ServerResponse, format: ResponseFormat, computedAt: number, body: string): void {
+    const lastModified = Math.floor(computedAt / 1000) * 1000;
+    const headers = {
+      'Access-Control-Allow-Origin': '*',
+      'Cache-Control': `public, max-age=${this.expirySeconds}`,
+      'Last-Modified': new Date(lastModified).toUTCString(),
+      Expires: new Date(computedAt + this.expirySeconds * 1000).toUTCString(),
+    };
+    const since = Date.parse(request.headers['if-modified-since'] ?? '');
+    if (Number.isFinite(since) && lastModified <= since) {
+      response.writeHead(304, headers).end();
+      return;
+    }
+    const contentType = format === 'json' ? 'application/json' : 'text/plain; charset=UTF-8';
+    response.writeHead(200, { ...headers, 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) }).end(body);
+  }
+
+  private sendReady(response: ServerResponse, format: ResponseFormat): void {
+    if (!this.options.ready()) return this.sendError(response, 503, format);
+    // The body is `OK` whatever was asked for, as in the original.
+    response.writeHead(200, { 'Content-Type': 'text/plain; charset=UTF-8', 'Cache-Control': 'no-store', 'Content-Length': 2 }).end('OK');
+  }
+
+  private async sendMetrics(response: ServerResponse, registry: Registry): Promise<void> {
+    const body = await registry.metrics();
+    response.writeHead(200, { 'Content-Type': registry.contentType, 'Content-Length': Buffer.byteLength(body) }).end(body);
+  }
+
+  private sendError(response: ServerResponse, status: ErrorStatus, format: ResponseFormat, detail?: string): void {
+    const error = errorResponse(status, format, detail);
+    response.writeHead(error.status, { 'Content-Type': error.contentType, 'Content-Length': Buffer.byteLength(error.body) }).end(error.body);
+  }
+}
+
+/** Query parameters, the last value of each winning; throws on malformed percent-encoding. */
+function queryParams(query: string): QueryParams {
+  const params = new Map<string, string>();
+  for (const part of query.split('&')) {
+    if (part === '') continue;
+    const [name = '', value = ''] = part.split(/=(.*)/s);
+    params.set(decodeComponent(name), decodeComponent(value));
+  }
+  return params;
+}
+
+function decodeComponent(text: string): string {
+  return decodeURIComponent(text.replace(/\+/g, ' '));
+}
+
+/** Path, parameters (all values, sorted by name) and format, as the original keys its cache. */
+function cacheKey(path: string, query: string, format: ResponseFormat): string {
+  const all = new Map<string, string[]>();
+  for (const [name, value] of new URLSearchParams(query)) all.set(name, [...(all.get(name) ?? []), value]);
+  const sorted = [...all.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `${path}.${JSON.stringify(sorted)}.${format}`;
+}

@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import type { ExecutionContext } from 'ava';
+import { KazooPeer } from '@nodepool/testkit';
+import { ZooKeeperClient } from '@nodepool/zookeeper';
+import { CachedStatusSource, NodepoolZooKeeper, WebApp, createMetricsRegistry, type NodepoolConfig } from '@nodepool/core';
+import { RENDERED_AT, seedOriginalRecords, type SeededRecords } from '../helpers/original-records.js';
+
+export interface WebFixture {
+  url: string;
+  app: WebApp;
+  client: ZooKeeperClient;
+  zk: NodepoolZooKeeper;
+  seeded: SeededRecords;
+  /** A kazoo client on the same chroot (Zuul, say): its locks are real kazoo locks. */
+  peer: KazooPeer;
+  ready: { value: boolean };
+}
+
+/**
+ * A chroot seeded with the original's records (written by kazoo), a web app over caches of it,
+ * rendering ages at `RENDERED_AT`; all torn down when the test ends.
+ */
+export async function webFixture(t: ExecutionContext, connectString: string, options: { config?: NodepoolConfig; seed?: boolean } = {}): Promise<WebFixture> {
+  const chroot = `/web-${randomUUID()}`;
+  const client = new ZooKeeperClient({ servers: connectString, chroot, sessionTimeoutMs: 10_000 });
+  t.teardown(() => client.close());
+  await client.connect();
+  await client.mkdirp('/');
+  const seeded = options.seed === false ? ({} as SeededRecords) : await seedOriginalRecords(`${connectString}${chroot}`);
+  const zk = new NodepoolZooKeeper(client);
+  t.teardown(() => zk.stop());
+  const peer = await KazooPeer.start(`${connectString}${chroot}`);
+  t.teardown(() => peer.stop());
+  const ready = { value: true };
+  const config = options.config ?? ({ providers: new Map() } as unknown as NodepoolConfig);
+  const app = new WebApp({
+    port: 0,
+    listenAddress: '127.0.0.1',
+    source: await CachedStatusSource.of(zk),
+    ready: () => ready.value,
+    metrics: createMetricsRegistry({ nodes: await zk.nodeCache(), components: await zk.componentRegistry(), config: () => config }),
+    now: () => RENDERED_AT,
+  });
+  await app.start();
+  t.teardown(() => app.stop());
+  return { url: `http://127.0.0.1:${app.port}`, app, client, zk, seeded, peer, ready };
+}
