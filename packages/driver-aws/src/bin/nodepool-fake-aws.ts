@@ -1,0 +1,158 @@
+#!/usr/bin/env node
+// A fake AWS in the foreground, for the quickstart, demos and benchmarks.
+import { parseArgs } from 'node:util';
+import { FAKE_AWS_CREDENTIALS, startFakeAws, type FakeAwsHandle, type FakeAwsOptions } from '../testing/index.js';
+
+const usage = `Usage: nodepool-fake-aws --port N [options]
+
+Runs a fake AWS until Ctrl-C: EC2 (query API), S3 (REST, path style) and Service Quotas (JSON)
+on one HTTP port, state in memory, for Nodepool's aws driver. For tests and demos; not AWS.
+Any SigV4 signature is accepted; the region signed for must match --region.
+
+  --port N                 port to listen on (0: a free one)
+  --host H                 address to listen on (default 127.0.0.1)
+  --region R               region (default us-east-1)
+  --zones A,B              availability zones (default <region>a,<region>b,<region>c)
+  --boot-delay-ms N        time an instance stays "pending" (default 0)
+  --shutdown-delay-ms N    time a terminated instance stays "shutting-down" (default 0)
+  --import-delay-ms N      time an import task stays "active" (default 0)
+  --host-delay-ms N        time a dedicated host stays "pending" (default 0)
+  --bucket NAME            an S3 bucket to create at start (repeatable)
+  --public-address A       public IPv4 address every instance reports (e.g. 127.0.0.1)
+  --quota CODE=VALUE       a Service Quotas value, e.g. L-1216C47A=64 (repeatable)
+  --rate-mutating N        EC2 mutating calls per second; beyond it RequestLimitExceeded
+  --rate-describe N        EC2 Describe* calls per second
+  --rate-s3 N              S3 requests per second; beyond it SlowDown
+  --latency-ms N           added to every API call (default 0)
+  --no-spot-capacity       every spot request fails with InsufficientInstanceCapacity
+  -h, --help               show this help
+
+Control plane (JSON): GET /_fake/calls, GET/POST /_fake/settings, POST /_fake/failures,
+GET /_fake/state, POST /_fake/reset.`;
+
+class UsageError extends Error {}
+
+function number(values: Record<string, unknown>, flag: string): number | undefined {
+  const text = values[flag];
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text === '' || !Number.isFinite(value) || value < 0) throw new UsageError(`--${flag} must be a number >= 0, not "${String(text)}"`);
+  return value;
+}
+
+function readOptions(argv: string[]): FakeAwsOptions | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        region: { type: 'string' },
+        zones: { type: 'string' },
+        'boot-delay-ms': { type: 'string' },
+        'shutdown-delay-ms': { type: 'string' },
+        'import-delay-ms': { type: 'string' },
+        'host-delay-ms': { type: 'string' },
+        bucket: { type: 'string', multiple: true },
+        'public-address': { type: 'string' },
+        quota: { type: 'string', multiple: true },
+        'rate-mutating': { type: 'string' },
+        'rate-describe': { type: 'string' },
+        'rate-s3': { type: 'string' },
+        'latency-ms': { type: 'string' },
+        'no-spot-capacity': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) return 'help';
+  const port = number(values, 'port');
+  if (port === undefined) throw new UsageError('--port is required (0 for a free port)');
+  if (!Number.isInteger(port) || port > 65535) throw new UsageError(`--port must be a port number, not "${String(values.port)}"`);
+  const quotas: Record<string, number> = {};
+  for (const entry of values.quota ?? []) {
+    const match = /^(L-[0-9A-F]+)=(\d+(\.\d+)?)$/.exec(entry);
+    if (!match) throw new UsageError(`--quota must look like L-1216C47A=64, not "${entry}"`);
+    quotas[match[1]!] = Number(match[2]);
+  }
+  const region = values.region;
+  return {
+    port,
+    host: values.host,
+    region,
+    zones: values.zones?.split(',').map((zone) => zone.trim()) ?? (region ? ['a', 'b', 'c'].map((letter) => `${region}${letter}`) : undefined),
+    bootDelayMs: number(values, 'boot-delay-ms'),
+    shutdownDelayMs: number(values, 'shutdown-delay-ms'),
+    importDelayMs: number(values, 'import-delay-ms'),
+    hostDelayMs: number(values, 'host-delay-ms'),
+    buckets: values.bucket,
+    publicAddress: values['public-address'],
+    quotas,
+    rateLimits: { mutating: number(values, 'rate-mutating') ?? null, describe: number(values, 'rate-describe') ?? null, s3: number(values, 'rate-s3') ?? null },
+    latencyMs: number(values, 'latency-ms'),
+    spotCapacity: values['no-spot-capacity'] ? false : undefined,
+  };
+}
+
+function describe(fake: FakeAwsHandle): string {
+  const settings = fake.settings();
+  const limit = (value: number | null): string => (value === null ? 'none' : `${value}/s`);
+  const buckets = fake.state().buckets.map((bucket) => bucket.name);
+  return [
+    'nodepool-fake-aws: a fake AWS (EC2, S3, Service Quotas) for tests and demos, not AWS',
+    `listening on ${fake.url}  (region ${settings.region}, zones ${settings.zones.join(', ')})`,
+    `  boot delay ${settings.bootDelayMs} ms, import delay ${settings.importDelayMs} ms, latency ${settings.latencyMs} ms`,
+    `  rate limits: mutating ${limit(settings.rateLimits.mutating)}, describe ${limit(settings.rateLimits.describe)}, s3 ${limit(settings.rateLimits.s3)}`,
+    `  on-demand standard vCPU quota (L-1216C47A) ${settings.quotas['L-1216C47A'] ?? 'none'}, spot (L-34B43A08) ${settings.quotas['L-34B43A08'] ?? 'none'}`,
+    `  buckets: ${buckets.join(', ') || 'none'}`,
+    '',
+    'SDK clients: endpoint, region and any credentials, e.g.',
+    `  AWS_ENDPOINT_URL=${fake.url} AWS_REGION=${settings.region} AWS_ACCESS_KEY_ID=${FAKE_AWS_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${FAKE_AWS_CREDENTIALS.secretAccessKey}`,
+    '  (S3 clients need forcePathStyle: true)',
+    '',
+    'Press Ctrl-C to stop.',
+  ].join('\n');
+}
+
+async function main(): Promise<number> {
+  let options;
+  try {
+    options = readOptions(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`${error.message}\n\n${usage}`);
+    return 2;
+  }
+  if (options === 'help') {
+    console.log(usage);
+    return 0;
+  }
+  const fake = await startFakeAws(options);
+  console.log(describe(fake));
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      console.log(`\n${signal}: stopping the fake AWS`);
+      fake.stop().then(
+        () => resolve(0),
+        (error: unknown) => {
+          console.error(error);
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

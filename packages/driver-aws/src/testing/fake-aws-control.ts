@@ -1,0 +1,83 @@
+import type { FakeAwsSettings, FakeAwsSettingsPatch } from './fake-aws-settings.js';
+import type {
+  AddHostRequest,
+  AddImageRequest,
+  AddInstanceRequest,
+  AddObjectRequest,
+  AddSnapshotRequest,
+  AddVolumeRequest,
+  FakeAwsFailure,
+  FakeAwsFailureRule,
+  FakeAwsState,
+  FakeCallCounts,
+  FakeHost,
+  FakeImage,
+  FakeInstance,
+  FakeS3Object,
+  FakeSnapshot,
+  FakeVolume,
+} from './fake-aws-types.js';
+
+/**
+ * The control plane (`/_fake/…`) of a fake AWS running elsewhere, e.g. the `nodepool-fake-aws`
+ * command: what `FakeAwsHandle` offers in process, over HTTP. None of it counts as an API call
+ * or is throttled.
+ */
+export interface FakeAwsControl {
+  readonly url: string;
+  calls(): Promise<FakeCallCounts>;
+  resetCalls(): Promise<FakeCallCounts>;
+  configure(patch: FakeAwsSettingsPatch): Promise<FakeAwsSettings>;
+  settings(): Promise<FakeAwsSettings>;
+  injectFailure(failure: FakeAwsFailure): Promise<FakeAwsFailureRule[]>;
+  failures(): Promise<FakeAwsFailureRule[]>;
+  clearFailures(): Promise<void>;
+  state(): Promise<FakeAwsState>;
+  addInstance(request?: AddInstanceRequest): Promise<FakeInstance>;
+  addVolume(request?: AddVolumeRequest): Promise<FakeVolume>;
+  addImage(request: AddImageRequest): Promise<FakeImage>;
+  addSnapshot(request?: AddSnapshotRequest): Promise<FakeSnapshot>;
+  addHost(request: AddHostRequest): Promise<FakeHost>;
+  addObject(request: AddObjectRequest): Promise<FakeS3Object>;
+  terminateInstances(instanceIds: readonly string[], reason?: { code: string; message: string }): Promise<FakeInstance[]>;
+  reset(): Promise<void>;
+}
+
+/** Controls the fake AWS at `url` (its base URL, as printed by `nodepool-fake-aws`). */
+export function fakeAwsControl(url: string): FakeAwsControl {
+  const base = url.replace(/\/+$/, '');
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${base}/_fake/${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    const data: unknown = text === '' ? undefined : JSON.parse(text);
+    if (!response.ok) {
+      const message = (data as { error?: { message?: string } } | undefined)?.error?.message ?? text;
+      throw new Error(`fake AWS ${method} /_fake/${path} failed with HTTP ${response.status}: ${message}`);
+    }
+    return data as T;
+  };
+  return {
+    url: base,
+    calls: () => call('GET', 'calls'),
+    resetCalls: () => call('DELETE', 'calls'),
+    configure: (patch) => call('POST', 'settings', patch),
+    settings: () => call('GET', 'settings'),
+    injectFailure: (failure) => call('POST', 'failures', failure),
+    failures: () => call('GET', 'failures'),
+    clearFailures: () => call('DELETE', 'failures'),
+    state: () => call('GET', 'state'),
+    addInstance: (request = {}) => call('POST', 'instances', request),
+    addVolume: (request = {}) => call('POST', 'volumes', request),
+    addImage: (request) => call('POST', 'images', request),
+    addSnapshot: (request = {}) => call('POST', 'snapshots', request),
+    addHost: (request) => call('POST', 'hosts', request),
+    addObject: ({ body, ...rest }) =>
+      call('POST', 'objects', body === undefined || typeof body === 'string' ? { ...rest, body } : { ...rest, bodyBase64: Buffer.from(body).toString('base64') }),
+    terminateInstances: (instanceIds, reason) => call('POST', 'terminate', { instanceIds, reason }),
+    reset: () => call('POST', 'reset'),
+  };
+}

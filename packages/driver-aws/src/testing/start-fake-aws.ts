@@ -1,0 +1,140 @@
+import type { AddressInfo } from 'node:net';
+import { FakeAws, type FakeAwsOptions } from './fake-aws.js';
+import { createFakeAwsServer } from './fake-aws-server.js';
+import { FakeAwsUsageError, type FakeAwsSettings, type FakeAwsSettingsPatch } from './fake-aws-settings.js';
+import type {
+  AddHostRequest,
+  AddImageRequest,
+  AddInstanceRequest,
+  AddObjectRequest,
+  AddSnapshotRequest,
+  AddVolumeRequest,
+  FakeAwsFailure,
+  FakeAwsFailureRule,
+  FakeAwsState,
+  FakeCallCounts,
+  FakeHost,
+  FakeImage,
+  FakeInstance,
+  FakeS3Object,
+  FakeSnapshot,
+  FakeVolume,
+} from './fake-aws-types.js';
+
+/** The fixed credentials a fake AWS is meant to be called with (any other SigV4 ones work too). */
+export const FAKE_AWS_CREDENTIALS = { accessKeyId: 'AKIAFAKEAWS000000000', secretAccessKey: 'fake-aws-secret-access-key' } as const;
+
+/** What an SDK v3 client needs to talk to a fake AWS: `new EC2Client(fake.clientConfig())`. */
+export interface FakeAwsClientConfig {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+/**
+ * A fake AWS running in this process. The methods act on its state directly (no HTTP, not
+ * counted as API calls); the `/_fake` endpoints do the same for other processes
+ * (`fakeAwsControl`).
+ */
+export interface FakeAwsHandle {
+  /** Base URL, e.g. `http://127.0.0.1:41234`: the `endpoint` of every SDK client. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** The region clients must sign for (the `region` setting when started). */
+  readonly region: string;
+  /** Endpoint, region and fixed fake credentials for an EC2 or Service Quotas client. */
+  clientConfig(): FakeAwsClientConfig;
+  /** The same plus `forcePathStyle: true`, for an S3 client. */
+  s3ClientConfig(): FakeAwsClientConfig & { readonly forcePathStyle: true };
+  /** API calls per action since the start or the last reset (`GET /_fake/calls`). */
+  calls(): FakeCallCounts;
+  /** Zeroes the counters and returns what they were (`DELETE /_fake/calls`). */
+  resetCalls(): FakeCallCounts;
+  /** Changes settings from now on (`POST /_fake/settings`); returns them all. */
+  configure(patch: FakeAwsSettingsPatch): FakeAwsSettings;
+  settings(): FakeAwsSettings;
+  /** Makes calls fail (`POST /_fake/failures`); returns the pending rules. */
+  injectFailure(failure: FakeAwsFailure): FakeAwsFailureRule[];
+  /** The injected failures still pending (`GET /_fake/failures`). */
+  failures(): FakeAwsFailureRule[];
+  clearFailures(): void;
+  /** Everything the fake holds (`GET /_fake/state`). */
+  state(): FakeAwsState;
+  /** An instance made behind the API's back, e.g. a leak or someone else's (`POST /_fake/instances`). */
+  addInstance(request?: AddInstanceRequest): FakeInstance;
+  addVolume(request?: AddVolumeRequest): FakeVolume;
+  addImage(request: AddImageRequest): FakeImage;
+  addSnapshot(request?: AddSnapshotRequest): FakeSnapshot;
+  addHost(request: AddHostRequest): FakeHost;
+  /** An S3 object (its bucket made if missing) (`POST /_fake/objects`). */
+  addObject(request: AddObjectRequest): FakeS3Object;
+  /** Terminates instances behind the API's back, e.g. a spot interruption (`POST /_fake/terminate`). */
+  terminateInstances(instanceIds: readonly string[], reason?: { code: string; message: string }): FakeInstance[];
+  /** Back to the starting state: settings, base images and buckets, zero counters, no failures (`POST /_fake/reset`). */
+  reset(): void;
+  /** Closes the server and every connection to it. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a fake AWS: one HTTP server on loopback (by default) speaking the wire protocols the
+ * AWS SDK v3 uses for EC2 (query), S3 (REST XML, path style) and Service Quotas (JSON), with all
+ * state in memory. For tests, the quickstart and benchmarks; not AWS.
+ *
+ * ```ts
+ * const fake = await startFakeAws({ bootDelayMs: 50 });
+ * const ec2 = new EC2Client(fake.clientConfig());
+ * const s3 = new S3Client(fake.s3ClientConfig());
+ * await fake.stop();
+ * ```
+ */
+export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAwsHandle> {
+  let fake: FakeAws;
+  try {
+    fake = new FakeAws(options);
+  } catch (error) {
+    throw error instanceof FakeAwsUsageError ? new TypeError(`invalid fake AWS options: ${error.message}`) : error;
+  }
+  const server = createFakeAwsServer(fake);
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const clientConfig = (): FakeAwsClientConfig => ({ endpoint: url, region: fake.settings().region, credentials: { ...FAKE_AWS_CREDENTIALS } });
+  return {
+    url,
+    host,
+    port,
+    region: fake.settings().region,
+    clientConfig,
+    s3ClientConfig: () => ({ ...clientConfig(), forcePathStyle: true }),
+    calls: () => fake.calls(),
+    resetCalls: () => fake.resetCalls(),
+    configure: (patch) => fake.configure(patch),
+    settings: () => fake.settings(),
+    injectFailure: (failure) => fake.injectFailure(failure),
+    failures: () => fake.failures(),
+    clearFailures: () => fake.clearFailures(),
+    state: () => fake.state(),
+    addInstance: (request) => fake.addInstance(request),
+    addVolume: (request) => fake.addVolume(request),
+    addImage: (request) => fake.addImage(request),
+    addSnapshot: (request) => fake.addSnapshot(request),
+    addHost: (request) => fake.addHost(request),
+    addObject: (request) => fake.addObject(request),
+    terminateInstances: (ids, reason) => fake.terminateInstances(ids, reason),
+    reset: () => fake.reset(),
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
