@@ -142,6 +142,10 @@ export class SimAdapter implements Adapter<SimLabelConfig> {
     await this.client.deleteImage(externalId);
   }
 
+  async listImages(): Promise<{ id: string; name: string; metadata: Readonly<Record<string, string>> }[]> {
+    return (await this.client.listImages()).map(({ id, name, metadata }) => ({ id, name, metadata }));
+  }
+
   // ---- local implementation -----------------------------------------------------------------
 
   /** The image to boot: an upload's ID from the kit, a cloud image's `image-id`, or found by name. */

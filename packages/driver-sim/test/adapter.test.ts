@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NotFoundError, QuotaInformation } from '@nodepool/core';
+import { createProvider, getLogger, NotFoundError, QuotaInformation } from '@nodepool/core';
 import simDriver, { SimAdapter } from '@nodepool/driver-sim';
 import { waitFor } from '@nodepool/testkit';
 import { adapterContext, FakeClock, instanceListing, nodeTags, simSetup } from './helpers.js';
@@ -121,6 +121,19 @@ test('an upload records the image with its size and metadata; deleting it remove
   await setup.adapter.deleteImage(id);
   t.false(setup.cloud.images().some((image) => image.id === id));
   await t.throwsAsync(setup.adapter.deleteImage(id), { instanceOf: NotFoundError });
+});
+
+test('alien images: Nodepool’s uploads for this provider that ZooKeeper no longer knows', async (t) => {
+  const setup = await simSetup();
+  t.teardown(setup.stop);
+  const tags = (build: string, provider = 'sim') => ({ nodepool_build_id: build, nodepool_upload_id: '0000000001', nodepool_provider_name: provider });
+  const known = setup.cloud.createImage({ name: 'debian-0000000001', metadata: tags('0000000001') });
+  const alien = setup.cloud.createImage({ name: 'debian-0000000002', metadata: tags('0000000002') });
+  setup.cloud.createImage({ name: 'elsewhere-0000000003', metadata: tags('0000000003', 'elsewhere') });
+  setup.cloud.createImage({ name: 'hand-made', metadata: {} });
+  // As `nodepool alien-image-list` does: a provider created, never started (so no ZooKeeper).
+  const provider = createProvider(setup.config, simDriver, { zk: undefined as never, hostname: 'test', log: getLogger('test') }, { listingIntervalMs: 1_000, quotaCacheMs: 1_000 })!;
+  t.deepEqual(await provider.listAlienImages!(new Set([known.id])), [{ id: alien.id, name: 'debian-0000000002' }]);
 });
 
 test('every API call goes through the kit’s limiters: reads read-only, changes mutating', async (t) => {

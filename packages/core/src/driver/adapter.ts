@@ -48,6 +48,22 @@ export interface Resource {
   readonly [key: string]: unknown;
 }
 
+/** What the builder hands a provider to upload one built image. */
+export interface ImageUploadOptions {
+  /** The provider's `diskimages` entry for the image. */
+  providerImage: { name: string; [key: string]: unknown };
+  /** The cloud name to give it, `<image>-<build id>`. */
+  imageName: string;
+  /** The built file. */
+  filename: string;
+  /** Its format (qcow2, raw, vhd, …). */
+  imageFormat: string;
+  /** Nodepool's metadata to put on it (`nodepool_build_id`, `nodepool_upload_id`, …). */
+  metadata: Readonly<Record<string, string>>;
+  md5?: string;
+  sha256?: string;
+}
+
 /**
  * A re-entrant step machine: the kit calls `advance()` about once per pass until it returns a
  * result. States are human-readable strings (they appear in logs), walked through in order so
@@ -163,17 +179,15 @@ export interface Adapter<L extends ConfigLabel = ConfigLabel> {
    * Uploads a built image; returns its cloud ID. Called by nodepool-builder. Required for
    * providers with `diskimages`.
    */
-  uploadImage?(options: {
-    providerImage: { name: string; [key: string]: unknown };
-    imageName: string;
-    filename: string;
-    imageFormat: string;
-    metadata: Readonly<Record<string, string>>;
-    md5?: string;
-    sha256?: string;
-  }): Promise<string>;
+  uploadImage?(options: ImageUploadOptions): Promise<string>;
   /** Deletes an uploaded image by its cloud ID. */
   deleteImage?(externalId: string): Promise<void>;
+  /**
+   * The provider's images with their metadata, for `nodepool alien-image-list`: the kit keeps
+   * those Nodepool uploaded (they carry `nodepool_build_id` and this provider's name) that
+   * ZooKeeper no longer knows. Default: no images listed.
+   */
+  listImages?(): Promise<{ id: string; name: string; metadata: Readonly<Record<string, string>> }[]>;
   /** The console log of an instance, for failed launches; default: none. */
   getConsoleLog?(label: L, externalId: string): Promise<string>;
   /** The kit could not reach the instance over SSH in time. Default: nothing. */

@@ -2,6 +2,7 @@ export type {
   Adapter,
   AdapterContext,
   CreateStateMachineOptions,
+  ImageUploadOptions,
   InstanceListing,
   RateLimiter,
   Instance,

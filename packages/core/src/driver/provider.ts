@@ -1,5 +1,6 @@
 import type { Node } from '../zk/node.js';
 import type { NodeRequest } from '../zk/node-request.js';
+import type { ImageUploadOptions } from './adapter.js';
 import type { NodeRequestHandler } from './node-request-handler.js';
 import type { ConfigPool } from './provider-config.js';
 import type { QuotaInformation } from './quota-information.js';
@@ -62,4 +63,11 @@ export interface Provider extends ProviderNotifications {
    * images to list (it is left out).
    */
   listAlienImages?(knownIds: ReadonlySet<string>): Promise<CloudImage[]>;
+  /**
+   * Uploads a built image (nodepool-builder); resolves the cloud's ID for the upload record.
+   * Absent: the provider takes no diskimages.
+   */
+  uploadImage?(options: ImageUploadOptions): Promise<string>;
+  /** Deletes an uploaded image by its cloud ID; one already gone counts as deleted. */
+  deleteImage?(externalId: string): Promise<void>;
 }

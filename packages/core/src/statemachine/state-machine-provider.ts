@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
-import type { Adapter, AdapterContext, Instance, StateMachine, StateMachineDriver } from '../driver/adapter.js';
+import type { Adapter, AdapterContext, ImageUploadOptions, Instance, StateMachine, StateMachineDriver } from '../driver/adapter.js';
 import type { ProviderContext } from '../driver/driver.js';
 import type { NodeRequestHandler } from '../driver/node-request-handler.js';
-import type { Provider } from '../driver/provider.js';
+import type { CloudImage, Provider } from '../driver/provider.js';
 import type { ConfigPool } from '../driver/provider-config.js';
 import { QuotaInformation } from '../driver/quota-information.js';
 import type { StateMachineLabel, StateMachinePool, StateMachineProviderConfig } from '../driver/state-machine-config.js';
@@ -92,6 +92,29 @@ export class StateMachineProvider implements Provider {
 
   getRequestHandler(pool: ConfigPool, request: NodeRequest): NodeRequestHandler {
     return new StateMachineHandler(this, pool as StateMachinePool, request);
+  }
+
+  // ---- images (nodepool-builder, alien-image-list) -------------------------------------
+
+  async uploadImage(options: ImageUploadOptions): Promise<string> {
+    if (!this.adapter.uploadImage) throw new Error(`provider ${this.name} (driver ${this.config.driver}) cannot upload images`);
+    return this.adapter.uploadImage(options);
+  }
+
+  async deleteImage(externalId: string): Promise<void> {
+    if (!this.adapter.deleteImage) throw new Error(`provider ${this.name} (driver ${this.config.driver}) cannot delete images`);
+    try {
+      await this.adapter.deleteImage(externalId);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+    }
+  }
+
+  async listAlienImages(knownIds: ReadonlySet<string>): Promise<CloudImage[]> {
+    if (!this.adapter.listImages) return [];
+    return (await this.adapter.listImages())
+      .filter((image) => image.metadata.nodepool_build_id !== undefined && image.metadata.nodepool_provider_name === this.name && !knownIds.has(image.id))
+      .map(({ id, name }) => ({ id, name }));
   }
 
   /** Deletes a node's instance (and what belongs to it): the delete machine, to completion. */
