@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { effectivePriority, type ConfigPool } from '../driver/provider-config.js';
+import type { NodeRequestHandler } from '../driver/node-request-handler.js';
 import type { Logger } from '../log.js';
 import { Component } from '../zk/component.js';
 import { ComponentRegistration } from '../zk/component-registry.js';
@@ -350,6 +351,21 @@ export class PoolWorker implements ProcessorOwner {
   /** Spec §5.5 steps 8–10: lock, re-check, then decline or accept. */
   private async take(request: NodeRequest, runtime: ProviderRuntime, pool: ConfigPool, reasons: string[]): Promise<void> {
     const { zk } = this.context;
+    if (reasons.length === 0) {
+      // The common case, a request nobody has locked yet: lock it and mark it pending in one
+      // transaction, which only succeeds if our cached copy is current (so the decision holds).
+      const candidate = request.clone();
+      const handler = runtime.provider.getRequestHandler(pool, candidate);
+      if (this.declineReasonsOfHandler(candidate, handler).length === 0 && this.running) {
+        candidate.setState('pending');
+        const outcome = await zk.lockAndStoreFreshRequest(candidate);
+        if (outcome === 'changed') return; // the cache brings the news, and us back here
+        if (outcome === 'stored') {
+          await this.run(new RequestProcessor(this.context, this, candidate, handler, this.log), runtime, { alreadyStored: true });
+          return;
+        }
+      }
+    }
     try {
       await zk.lockNodeRequest(request);
     } catch (error) {
@@ -363,11 +379,7 @@ export class PoolWorker implements ProcessorOwner {
     }
     const handler = runtime.provider.getRequestHandler(pool, fresh);
     const processor = new RequestProcessor(this.context, this, fresh, handler, this.log);
-    const handlerReasons = reasons.length > 0 ? [] : (handler.getDeclinedReasons?.() ?? []);
-    if (reasons.length === 0 && handlerReasons.length === 0 && !fresh.reuse && !handler.launch) {
-      handlerReasons.push('this pool only hands out existing nodes');
-    }
-    const allReasons = [...reasons, ...handlerReasons];
+    const allReasons = reasons.length > 0 ? reasons : this.declineReasonsOfHandler(fresh, handler);
     if (allReasons.length > 0) {
       await processor.decline(allReasons.join(', '));
       return;
@@ -376,12 +388,25 @@ export class PoolWorker implements ProcessorOwner {
       await zk.unlockNodeRequest(fresh);
       return;
     }
-    this.processors.set(fresh.id, processor);
+    await this.run(processor, runtime);
+  }
+
+  /** The handler's own reasons to decline (spec §5.5 step 6, the driver's part). */
+  private declineReasonsOfHandler(request: NodeRequest, handler: NodeRequestHandler): string[] {
+    const reasons = [...(handler.getDeclinedReasons?.() ?? [])];
+    if (reasons.length === 0 && !request.reuse && !handler.launch) reasons.push('this pool only hands out existing nodes');
+    return reasons;
+  }
+
+  /** Accepts a locked request and starts filling it. */
+  private async run(processor: RequestProcessor, runtime: ProviderRuntime, options: { alreadyStored?: boolean } = {}): Promise<void> {
+    const { request } = processor;
+    this.processors.set(request.id, processor);
     runtime.activeRequests++;
     try {
-      await processor.accept();
+      await processor.accept(options);
     } catch (error) {
-      this.log.error('handling the request failed; declining it', { request: fresh.id, error: String(error) });
+      this.log.error('handling the request failed; declining it', { request: request.id, error: String(error) });
       await processor.declineAndRelease(`error while handling: ${String(error)}`);
       this.forget(processor, runtime);
       return;

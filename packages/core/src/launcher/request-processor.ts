@@ -61,14 +61,19 @@ export class RequestProcessor {
     return run;
   }
 
-  /** Marks the request pending and starts filling it. */
-  accept(): Promise<void> {
-    return this.serially(() => this.acceptNow());
+  /**
+   * Marks the request pending and starts filling it. `alreadyStored`: the caller wrote
+   * `pending` itself (with the lock, in one transaction).
+   */
+  accept(options: { alreadyStored?: boolean } = {}): Promise<void> {
+    return this.serially(() => this.acceptNow(options.alreadyStored ?? false));
   }
 
-  private async acceptNow(): Promise<void> {
-    this.request.setState('pending');
-    await this.context.zk.storeNodeRequest(this.request);
+  private async acceptNow(alreadyStored: boolean): Promise<void> {
+    if (!alreadyStored) {
+      this.request.setState('pending');
+      await this.context.zk.storeNodeRequest(this.request);
+    }
     this.log.info('accepted node request', { request: this.request.id, labels: this.request.nodeTypes });
     await this.fill();
   }

@@ -49,11 +49,14 @@ export class FakeCloud {
           this.pendingLaunches.delete(release);
           resolve();
         };
-        this.pendingLaunches.add(release);
-        context.signal.addEventListener('abort', () => {
+        const abort = (): void => {
           this.pendingLaunches.delete(release);
           reject(new Error('launch aborted'));
-        });
+        };
+        // Aborted while the store above was in flight: an abort event does not fire twice.
+        if (context.signal.aborted) return abort();
+        this.pendingLaunches.add(release);
+        context.signal.addEventListener('abort', abort, { once: true });
       });
     }
     if (this.launchDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.launchDelayMs));

@@ -294,6 +294,29 @@ export class NodepoolZooKeeper {
   }
 
   /**
+   * Locks a request nobody has locked yet and stores it (a launcher marking it `pending`) in
+   * one transaction — if `request.version` is still current. `'exists'`: it has been locked
+   * before (nothing done; lock it the usual way); `'changed'`: someone wrote or deleted it since
+   * our copy was read (nothing done).
+   */
+  async lockAndStoreFreshRequest(request: NodeRequest): Promise<'stored' | 'exists' | 'changed'> {
+    if (this.requestLocks.get(request.id)?.isAcquired) return 'exists';
+    const lock = new KazooLock(this.client, requestLockPath(request.id));
+    const store: Op = { type: 'set', path: requestPath(request.id), data: stringifyRecordJson(request.toJson()), version: request.version };
+    let outcome: 'acquired' | 'exists';
+    try {
+      outcome = await lock.acquireFresh([store]);
+    } catch (error) {
+      if (error instanceof TransactionError && error.failedIndex >= 2) return 'changed';
+      throw error;
+    }
+    if (outcome === 'exists') return 'exists';
+    request.version++;
+    this.requestLocks.set(request.id, lock);
+    return 'stored';
+  }
+
+  /**
    * Locks a request under `/nodepool/requests-lock/<id>`; non-blocking by default. A request
    * nobody has locked yet has no lock directory: it and our contender are created in one
    * transaction.
