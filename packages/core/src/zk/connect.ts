@@ -45,15 +45,16 @@ export async function zooKeeperTlsOptions(tls: ZooKeeperSettings['zookeeperTls']
   const keys = ['ca', 'cert', 'key'] as const;
   const missing = keys.filter((key) => !tls[key]);
   if (missing.length > 0) throw new Error(`zookeeper-tls needs ca, cert and key; missing: ${missing.join(', ')}`);
-  const [ca, cert, key] = await Promise.all(
-    keys.map(async (name) => {
-      try {
-        return await readFile(tls[name]!, 'utf8');
-      } catch (error) {
-        throw new Error(`cannot read the zookeeper-tls ${name} file ${tls[name]}: ${(error as Error).message}`);
-      }
-    }),
-  );
+  // In order, so that of several unreadable files the error always names the first.
+  const contents: string[] = [];
+  for (const name of keys) {
+    try {
+      contents.push(await readFile(tls[name]!, 'utf8'));
+    } catch (error) {
+      throw new Error(`cannot read the zookeeper-tls ${name} file ${tls[name]}: ${(error as Error).message}`);
+    }
+  }
+  const [ca, cert, key] = contents as [string, string, string];
   // The certificate chain is verified against the CA, but not the server's host name: kazoo
   // (the original's client) does not check it either, so a deployment's certificates that work
   // there must work here. Differs from Node's default.
