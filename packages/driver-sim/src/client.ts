@@ -8,7 +8,7 @@ import type {
   SimInstance,
   SimQuota,
 } from './cloud/api-types.js';
-import { TtlCache } from './ttl-cache.js';
+import { TtlCache } from '@nodepool/core';
 
 /** The simulated cloud answered with an error Nodepool has no special meaning for. */
 export class SimApiError extends NodepoolError {

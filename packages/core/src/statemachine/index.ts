@@ -7,3 +7,4 @@ export {
   nodeMetadata,
   type StateMachineTimings,
 } from './state-machine-provider.js';
+export { TtlCache } from './ttl-cache.js';

@@ -1,6 +1,14 @@
 import test from 'ava';
-import { TtlCache } from '../src/ttl-cache.js';
-import { FakeClock } from './helpers.js';
+import { TtlCache } from '../../src/statemachine/ttl-cache.js';
+
+/** A clock the test moves by hand. */
+class FakeClock {
+  time = 1_700_000_000_000;
+  readonly now = (): number => this.time;
+  advance(ms: number): void {
+    this.time += ms;
+  }
+}
 
 function counting(clock: FakeClock, ttlMs = 1_000) {
   let loads = 0;
