@@ -2,10 +2,12 @@
  * `npm start`: a local Nodepool on this machine — a TLS-only ZooKeeper, an SSH server standing
  * for this machine, the simulated cloud, and a launcher with two providers: `sim` (the default,
  * launching instances in the simulated cloud, each answering on that SSH server) and
- * `this-machine` (the static driver, handing this machine out). Everything runs in the
- * foreground; Ctrl-C stops it all.
+ * `this-machine` (the static driver, handing this machine out). The launcher serves its web API
+ * and live dashboard on 127.0.0.1:8005 (another free port when 8005 is taken). Everything runs
+ * in the foreground; Ctrl-C stops it all.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { DriverRegistry, Launcher } from '@nodepool/core';
@@ -65,8 +67,25 @@ providers:
 `,
 );
 
-const launcher = new Launcher({ configFile, drivers: new DriverRegistry({ searchFrom: [root] }), hostname: 'quickstart' });
+/** 8005, the original's web port, when it is free on this machine; otherwise 0 (any free port). */
+async function webPort(): Promise<number> {
+  const probe = createServer();
+  const free = await new Promise<boolean>((resolve) => {
+    probe.once('error', () => resolve(false));
+    probe.listen(8005, '127.0.0.1', () => resolve(true));
+  });
+  if (free) await new Promise((resolve) => probe.close(resolve));
+  return free ? 8005 : 0;
+}
+
+const launcher = new Launcher({
+  configFile,
+  drivers: new DriverRegistry({ searchFrom: [root] }),
+  hostname: 'quickstart',
+  webapp: { port: await webPort(), listenAddress: '127.0.0.1' },
+});
 await launcher.start();
+const web = `http://127.0.0.1:${launcher.webApp!.port}`;
 
 const shown = relative(process.cwd(), configFile) || configFile;
 console.log(`
@@ -76,6 +95,7 @@ Nodepool is up.
   Launcher:    provider "sim" (sim driver), label "sim-small", up to 10 instances, one kept ready
                provider "this-machine" (static driver), label "localhost", 2 slots on ${ssh.host}:${ssh.port}
   Config:      ${shown}
+  Dashboard:   ${web}/ (live; the web API beside it: ${web}/node-list, /request-list, …)
 
 Get a node, the way Zuul does (in another terminal):
   npx nodepool -c ${shown} request sim-small --wait

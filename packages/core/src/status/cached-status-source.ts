@@ -74,4 +74,23 @@ export class CachedStatusSource implements StatusSource {
   async poolComponents(): Promise<Component[]> {
     return this.registry.all('pool');
   }
+
+  async launcherComponents(): Promise<Component[]> {
+    return this.registry.all('launcher');
+  }
+
+  watch(onChange: () => void): () => void {
+    // A full resync ('synced') can drop records without a per-key change event for each.
+    const caches = [this.nodeCache, this.requestCache, this.imageCache, this.registry] as const;
+    for (const cache of caches) {
+      cache.on('change', onChange);
+      cache.on('synced', onChange);
+    }
+    return () => {
+      for (const cache of caches) {
+        cache.off('change', onChange);
+        cache.off('synced', onChange);
+      }
+    };
+  }
 }

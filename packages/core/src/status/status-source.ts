@@ -35,4 +35,13 @@ export interface StatusSource {
   buildRequest(image: string): Promise<BuildRequestInfo | undefined>;
   /** Registered pool components. */
   poolComponents(): Promise<Component[]>;
+  /** Registered launcher components. */
+  launcherComponents(): Promise<Component[]>;
+  /**
+   * Calls `onChange` after every change to the records above, until the returned function is
+   * called. Only sources that follow ZooKeeper (the launcher's caches) offer it; the dashboard
+   * pushes updates when it does, and otherwise only on its heartbeat. Calls come in bursts, one
+   * per changed znode: coalesce them.
+   */
+  watch?(onChange: () => void): () => void;
 }

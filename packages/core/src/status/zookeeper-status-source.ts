@@ -7,7 +7,7 @@ import { parseRecordJson } from '../zk/json.js';
 import type { Node } from '../zk/node.js';
 import type { NodeRequest } from '../zk/node-request.js';
 import type { NodepoolZooKeeper } from '../zk/nodepool-zookeeper.js';
-import { buildPath, componentsPath, nodeLockPath, ZkPaths } from '../zk/paths.js';
+import { buildPath, componentsPath, nodeLockPath, ZkPaths, type ComponentKind } from '../zk/paths.js';
 import { readBuildRequest } from './build-request.js';
 import type { BuildRequestInfo, StatusSource } from './status-source.js';
 
@@ -72,16 +72,24 @@ export class ZooKeeperStatusSource implements StatusSource {
     return readBuildRequest(this.zk.client, image);
   }
 
-  async poolComponents(): Promise<Component[]> {
-    const names = await this.children(componentsPath('pool'));
+  poolComponents(): Promise<Component[]> {
+    return this.components('pool');
+  }
+
+  launcherComponents(): Promise<Component[]> {
+    return this.components('launcher');
+  }
+
+  private async components(kind: ComponentKind): Promise<Component[]> {
+    const names = await this.children(componentsPath(kind));
     const components = await Promise.all(
       names.map(async (name) => {
         try {
-          const { data, stat } = await this.zk.client.getData(`${componentsPath('pool')}/${name}`);
+          const { data, stat } = await this.zk.client.getData(`${componentsPath(kind)}/${name}`);
           const json = parseRecordJson(data);
-          return json ? ComponentRecord.fromJson('pool', name, json, stat.version) : undefined;
+          return json ? ComponentRecord.fromJson(kind, name, json, stat.version) : undefined;
         } catch {
-          // Gone meanwhile, or not JSON: not a registered pool.
+          // Gone meanwhile, or not JSON: not a registered component.
           return undefined;
         }
       }),

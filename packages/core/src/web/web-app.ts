@@ -4,6 +4,8 @@ import type { Registry } from 'prom-client';
 import { getLogger, type Logger } from '../log.js';
 import { renderStatusJson, renderStatusText } from '../status/render.js';
 import type { StatusSource } from '../status/status-source.js';
+import { DashboardFeed } from './dashboard-feed.js';
+import { dashboardPage } from './dashboard-page.js';
 import { errorResponse, type ErrorStatus } from './http-error.js';
 import { ResponseCache } from './response-cache.js';
 import { responseFormat, type ResponseFormat } from './response-format.js';
@@ -25,24 +27,36 @@ export interface WebAppOptions {
   readonly log?: Logger;
   /** The clock ages are measured to, in epoch seconds; default the system clock (tests fix it). */
   readonly now?: () => number;
+  /**
+   * Pace of the dashboard's live updates: at most one per `minIntervalMs` (default 250) and a
+   * heartbeat every `heartbeatMs` (default 15 000).
+   */
+  readonly dashboard?: { readonly minIntervalMs?: number; readonly heartbeatMs?: number };
 }
+
+/** Where the dashboard page listens for its updates (relative to `/`, so a proxy may prefix both). */
+export const DASHBOARD_EVENTS_PATH = '/dashboard/events';
 
 /**
  * The launcher's web API (observability spec §5): the status listings as text tables or JSON
  * (`/node-list`, `/request-list`, `/label-list`, `/image-list`, `/dib-image-list`,
- * `/image-status`, each also with a `.json` suffix), `/ready` and `/metrics`. Anything else is
- * 404, a bad query value 400, and a failure while reading ZooKeeper 503; never a stack trace.
+ * `/image-status`, each also with a `.json` suffix), `/ready` and `/metrics`; and the live
+ * dashboard for people, `/` with its event stream `/dashboard/events` (see `DashboardFeed`).
+ * Anything else is 404, a bad query value 400, and a failure while reading ZooKeeper 503;
+ * never a stack trace.
  */
 export class WebApp {
   private readonly server: Server;
   private readonly cache: ResponseCache;
   private readonly expirySeconds: number;
   private readonly log: Logger;
+  private readonly feed: DashboardFeed;
 
   constructor(private readonly options: WebAppOptions) {
     this.expirySeconds = options.cacheExpirySeconds ?? 1;
     this.cache = new ResponseCache(this.expirySeconds * 1000);
     this.log = options.log ?? getLogger('nodepool.WebApp');
+    this.feed = new DashboardFeed({ source: options.source, log: this.log, now: options.now, ...options.dashboard });
     this.server = createServer((request, response) => void this.handle(request, response));
   }
 
@@ -62,8 +76,14 @@ export class WebApp {
     this.log.info('web app listening', { address: this.options.listenAddress, port: this.port });
   }
 
-  /** Stops listening and closes every connection, idle or not. */
+  /** Dashboard pages connected to the event stream now. */
+  get dashboardClients(): number {
+    return this.feed.size;
+  }
+
+  /** Stops listening and closes every connection, idle or not (dashboard streams included). */
   async stop(): Promise<void> {
+    this.feed.close();
     if (!this.server.listening) return;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
@@ -83,6 +103,9 @@ export class WebApp {
         return this.sendError(response, 400, format, 'The request URL is not valid.');
       }
       format = path.endsWith('.json') ? 'json' : responseFormat(request.headers.accept);
+      // Differs from Nodepool: the original has nothing at `/`.
+      if (path === '/') return await this.sendDashboard(request, response);
+      if (path === DASHBOARD_EVENTS_PATH) return this.feed.open(response);
       if (path === '/ready') return this.sendReady(response, format);
       if (path === '/metrics' && this.options.metrics) return await this.sendMetrics(response, this.options.metrics);
       const route = STATUS_ROUTES.get(path.endsWith('.json') ? path.slice(0, -'.json'.length) : path);
@@ -116,6 +139,24 @@ export class WebApp {
     }
     const contentType = format === 'json' ? 'application/json' : 'text/plain; charset=UTF-8';
     response.writeHead(200, { ...headers, 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) }).end(body);
+  }
+
+  private async sendDashboard(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const page = await dashboardPage();
+    const headers = {
+      'Content-Type': 'text/html; charset=utf-8',
+      // Revalidated each time, so a new version of the page is picked up after an upgrade.
+      'Cache-Control': 'no-cache',
+      ETag: page.etag,
+      'Content-Security-Policy': page.contentSecurityPolicy,
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+    };
+    if (request.headers['if-none-match'] === page.etag) {
+      response.writeHead(304, headers).end();
+      return;
+    }
+    response.writeHead(200, { ...headers, 'Content-Length': page.body.length }).end(request.method === 'HEAD' ? undefined : page.body);
   }
 
   private sendReady(response: ServerResponse, format: ResponseFormat): void {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ExecutionContext } from 'ava';
 import { KazooPeer } from '@nodepool/testkit';
 import { ZooKeeperClient } from '@nodepool/zookeeper';
-import { CachedStatusSource, NodepoolZooKeeper, WebApp, createMetricsRegistry, type NodepoolConfig } from '@nodepool/core';
+import { CachedStatusSource, NodepoolZooKeeper, WebApp, createMetricsRegistry, type NodepoolConfig, type WebAppOptions } from '@nodepool/core';
 import { RENDERED_AT, seedOriginalRecords, type SeededRecords } from '../helpers/original-records.js';
 
 export interface WebFixture {
@@ -20,7 +20,7 @@ export interface WebFixture {
  * A chroot seeded with the original's records (written by kazoo), a web app over caches of it,
  * rendering ages at `RENDERED_AT`; all torn down when the test ends.
  */
-export async function webFixture(t: ExecutionContext, connectString: string, options: { config?: NodepoolConfig; seed?: boolean } = {}): Promise<WebFixture> {
+export async function webFixture(t: ExecutionContext, connectString: string, options: { config?: NodepoolConfig; seed?: boolean; dashboard?: WebAppOptions['dashboard'] } = {}): Promise<WebFixture> {
   const chroot = `/web-${randomUUID()}`;
   const client = new ZooKeeperClient({ servers: connectString, chroot, sessionTimeoutMs: 10_000 });
   t.teardown(() => client.close());
@@ -40,6 +40,7 @@ export async function webFixture(t: ExecutionContext, connectString: string, opt
     ready: () => ready.value,
     metrics: createMetricsRegistry({ nodes: await zk.nodeCache(), components: await zk.componentRegistry(), config: () => config }),
     now: () => RENDERED_AT,
+    dashboard: options.dashboard,
   });
   await app.start();
   t.teardown(() => app.stop());

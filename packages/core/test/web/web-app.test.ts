@@ -208,7 +208,8 @@ test('/ready is 503 until the launcher is ready, then 200 OK even when JSON is a
 
 test('unknown paths are 404, trailing slashes included; a ZooKeeper failure is a 503 without a trace', async (t) => {
   const f = await webFixture(t, zk().connectString, { seed: false });
-  for (const path of ['/', '/node-list/', '/nodes', '/node-list.jsonx']) {
+  // `/` is the dashboard (test/web/dashboard-feed.test.ts); nothing else is added around it.
+  for (const path of ['/node-list/', '/nodes', '/node-list.jsonx', '/index.html', '/dashboard', '/dashboard/events/', '//']) {
     const response = await get(`${f.url}${path}`);
     t.is(response.status, 404, path);
     t.is(await response.text(), '404 Not Found\n\nThe resource could not be found.');

@@ -1,0 +1,159 @@
+import test from 'ava';
+import { access, copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { useZooKeeper, waitFor, ZuulClient } from '@nodepool/testkit';
+import { DriverRegistry, ImageBuild, ImageUpload, Launcher } from '@nodepool/core';
+import { createFakeDriver, fastTimings, launcherCluster } from '@nodepool/core/testing';
+
+const zk = useZooKeeper(test);
+
+/** Git-ignored (`test-artifacts/` in .gitignore): what a failed run leaves to look at. */
+const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
+/** The README's screenshot; replaced when missing or when NODEPOOL_UPDATE_SCREENSHOTS=1. */
+const DOCS_SCREENSHOT = new URL('../../../../docs/dashboard.png', import.meta.url);
+/** Debian's package, installed by scripts/ensure-tools.sh; playwright never downloads one. */
+const CHROMIUM = '/usr/bin/chromium';
+
+/** The little of the browser's globals the page functions below use (tests compile without the DOM library). */
+interface PageGlobals {
+  document: { querySelector(selector: string): { textContent: string | null } | null };
+  sameDocument?: boolean;
+}
+
+const cell = (table: string, key: string, column: string): string => `#${table}-table tr[data-key="${key}"] td[data-col="${column}"]`;
+
+/** Waits until the cell's text is `text`; fails with what it showed instead. */
+async function cellText(page: Page, selector: string, text: string | RegExp): Promise<void> {
+  try {
+    await page.waitForFunction(
+      ([selector, source, flags]) => {
+        const content = (globalThis as unknown as PageGlobals).document.querySelector(selector)?.textContent ?? '';
+        return flags === null ? content === source : new RegExp(source, flags).test(content);
+      },
+      [selector, typeof text === 'string' ? text : text.source, typeof text === 'string' ? null : text.flags] as const,
+      { timeout: 10_000 },
+    );
+  } catch (error) {
+    const shown = await page.evaluate((selector) => (globalThis as unknown as PageGlobals).document.querySelector(selector)?.textContent ?? '(no such cell)', selector);
+    throw new Error(`${selector} shows ${JSON.stringify(shown)}, not ${String(text)}`, { cause: error });
+  }
+}
+
+test('the dashboard follows a node from request to deletion, live, without reloading', async (t) => {
+  const { driver, cloud } = createFakeDriver();
+  // Launches wait for the test, so the page can be seen showing a node that is building.
+  cloud.holdLaunches = true;
+  const cluster = await launcherCluster(t, zk(), [driver]);
+  const file = join(cluster.dir, 'nodepool.yaml');
+  await writeFile(
+    file,
+    cluster.configText(`
+labels:
+  - name: small
+  - name: large
+    min-ready: 1
+providers:
+  - name: cloud-a
+    driver: fakecloud
+    pools:
+      - name: main
+        max-servers: 4
+        labels:
+          - name: small
+          - name: large
+  - name: cloud-b
+    driver: fakecloud
+    pools:
+      - name: main
+        max-servers: 2
+        labels:
+          - name: small
+`),
+  );
+  const launcher = new Launcher({ configFile: file, drivers: DriverRegistry.of(driver), hostname: 'nl01.example.org', timings: fastTimings, env: {}, webapp: { port: 0, listenAddress: '127.0.0.1' } });
+  t.teardown(() => launcher.stop());
+  await launcher.start();
+  const url = `http://127.0.0.1:${launcher.webApp!.port}/`;
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  t.teardown(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await mkdir(ARTIFACTS, { recursive: true });
+  // Teardowns run last-registered first: this one before the browser closes, pass or fail.
+  t.teardown(() => page.screenshot({ path: new URL('dashboard-last.png', ARTIFACTS).pathname, fullPage: true }).catch(() => undefined));
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  // A Content-Security-Policy violation is reported as a console error.
+  page.on('console', (message) => void (message.type() === 'error' && problems.push(`console: ${message.text()}`)));
+  let navigations = 0;
+  page.on('framenavigated', (frame) => void (frame === page.mainFrame() && navigations++));
+
+  await page.goto(url);
+  await cellText(page, '#connection', 'Live');
+  // Survives only as long as the document does: a reload would lose it.
+  await page.evaluate(() => void ((globalThis as unknown as PageGlobals).sameDocument = true));
+  await cellText(page, '#pools-table tbody tr:nth-child(2) td[data-col="provider"]', 'cloud-b');
+  t.regex((await page.textContent('#launchers-table td[data-col="hostname"]')) ?? '', /^nl01\.example\.org$/);
+
+  // Zuul asks for a node; the request shows, then its node, building.
+  const zuul = new ZuulClient(await cluster.client());
+  const request = await zuul.requestNodes(['small']);
+  await cellText(page, cell('requests', request.id, 'state'), /^(requested|pending)$/);
+  const store = await cluster.store();
+  const nodes = await store.nodeCache();
+  await waitFor(() => [...nodes.values()].some((node) => node.allocatedTo === request.id), { timeoutMs: 10_000 });
+  const nodeId = [...nodes.values()].find((node) => node.allocatedTo === request.id)!.id;
+  await cellText(page, cell('nodes', nodeId, 'state'), 'building');
+  await cellText(page, cell('nodes', nodeId, 'label'), 'small');
+
+  // The cloud finishes: ready, and the request fulfilled.
+  cloud.releaseLaunches();
+  await cellText(page, cell('nodes', nodeId, 'state'), 'ready');
+  await cellText(page, cell('requests', request.id, 'state'), 'fulfilled');
+
+  // Zuul takes the node (the request goes) and runs a job on it.
+  const nodeSet = await zuul.acceptNodes(request);
+  await page.waitForSelector(`#requests-table tr[data-key="${request.id}"]`, { state: 'detached', timeout: 10_000 });
+  await zuul.useNodes(nodeSet, { projectName: 'example.org/acme/app' });
+  await cellText(page, cell('nodes', nodeId, 'state'), 'in-use');
+  await cellText(page, cell('nodes', nodeId, 'locked'), 'locked');
+
+  // A builder's records: a build, and its upload to cloud-a finishing.
+  const build = Object.assign(new ImageBuild(), { image: 'debian-bookworm', builder: 'nb01.example.org', formats: ['qcow2', 'raw'] });
+  build.setState('ready');
+  await store.storeBuild(build);
+  const upload = Object.assign(new ImageUpload(), { image: build.image, buildId: build.id, provider: 'cloud-a', format: 'qcow2' });
+  upload.setState('uploading');
+  await store.storeUpload(upload);
+  const uploadKey = `${upload.image}/${upload.buildId}/${upload.provider}/${upload.id}`;
+  await cellText(page, cell('uploads', uploadKey, 'state'), 'uploading');
+  Object.assign(upload, { externalId: 'img-0a1b2c', externalName: 'debian-bookworm-1700000000' });
+  upload.setState('ready');
+  await store.storeUpload(upload);
+  await cellText(page, cell('uploads', uploadKey, 'state'), 'ready');
+  await cellText(page, cell('uploads', uploadKey, 'external_id'), 'img-0a1b2c');
+  await cellText(page, cell('images', build.image, 'paused'), 'no');
+
+  // A request no pool can serve: declined by both, named as provider/pool.
+  const refused = await zuul.requestNodes(['gpu']);
+  await cellText(page, cell('requests', refused.id, 'state'), 'failed');
+  await cellText(page, cell('requests', refused.id, 'declined_by'), 'cloud-a/main, cloud-b/main');
+  await cellText(page, '#state-totals', /in-use 1/);
+
+  const screenshot = new URL('dashboard.png', ARTIFACTS);
+  await page.screenshot({ path: screenshot.pathname, fullPage: true });
+  if (process.env.NODEPOOL_UPDATE_SCREENSHOTS === '1' || !(await access(DOCS_SCREENSHOT).then(() => true, () => false))) {
+    await copyFile(screenshot, DOCS_SCREENSHOT);
+  }
+
+  // The job ends: the node is returned, deleted by the launcher, and leaves the page.
+  await zuul.cancel(refused);
+  await zuul.returnNodes(nodeSet);
+  await page.waitForSelector(`#nodes-table tr[data-key="${nodeId}"]`, { state: 'detached', timeout: 10_000 });
+  await page.waitForSelector(`#requests-table tr[data-key="${refused.id}"]`, { state: 'detached', timeout: 10_000 });
+
+  t.true(await page.evaluate(() => (globalThis as unknown as PageGlobals).sameDocument === true), 'the page was not reloaded');
+  t.is(navigations, 1, 'one navigation: the first');
+  t.deepEqual(problems, []);
+});
