@@ -10,9 +10,9 @@ import {
   readIntegerMap,
   schema as s,
   type ConfigContext,
-  type ConfigLabel,
-  type ConfigPool,
-  type ProviderConfig,
+  type StateMachineLabel,
+  type StateMachinePool,
+  type StateMachineProviderConfig,
 } from '@nodepool/core';
 
 // ---- typed configuration ------------------------------------------------------------------
@@ -70,8 +70,13 @@ export interface AwsIamInstanceProfile {
   readonly arn?: string;
 }
 
+/** `imds-http-tokens`: whether instances demand IMDSv2 session tokens. */
+export type AwsImdsHttpTokens = 'required' | 'optional';
+
 /** A label as an AWS pool offers it (`providers.[aws].pools.labels`). */
-export interface AwsLabelConfig extends ConfigLabel {
+export interface AwsLabelConfig extends StateMachineLabel {
+  /** The name of the pool the label belongs to (its subnet, security group, addresses). */
+  readonly poolName: string;
   /** `cloud-image`: a name from the provider's `cloud-images`. */
   readonly cloudImage: string | undefined;
   /** `diskimage`: a name from the provider's `diskimages`. */
@@ -91,9 +96,31 @@ export interface AwsLabelConfig extends ConfigLabel {
   readonly useSpot: boolean;
   /** The pool's `host-key-checking`. */
   readonly hostKeyChecking: boolean;
+  /** From the cloud image or provider diskimage; `ssh` when the label has neither. */
+  readonly connectionType: string;
+  readonly connectionPort: number;
+  /** The cloud image's or diskimage's `username`; `zuul` when the label has neither. */
+  readonly username: string;
+  readonly pythonPath: string;
+  readonly shellType: string | null;
+  /**
+   * `imds-http-tokens` (ours): `required` turns IMDSv1 off on the instance, `optional` allows
+   * both; null leaves the AMI's and account's defaults.
+   */
+  readonly imdsHttpTokens: AwsImdsHttpTokens | null;
+  /**
+   * `dedicated-host` (as Nodepool 11): a dedicated host is allocated for each instance of the
+   * label and released with it. Needs the pool's `availability-zone`; not with `use-spot`.
+   */
+  readonly dedicatedHost: boolean;
+  /**
+   * `fallback-to-on-demand` (ours): a spot launch EC2 refuses for want of spot capacity is
+   * retried at once as an on-demand instance. Only with `use-spot`.
+   */
+  readonly fallbackToOnDemand: boolean;
 }
 
-export interface AwsPoolConfig extends ConfigPool<AwsLabelConfig> {
+export interface AwsPoolConfig extends StateMachinePool<AwsLabelConfig> {
   /** `max-servers`, else the provider's, else Infinity. */
   readonly maxServers: number;
   /** `max-cores`, else the provider's, else Infinity. */
@@ -109,13 +136,24 @@ export interface AwsPoolConfig extends ConfigPool<AwsLabelConfig> {
   readonly publicIpv6: boolean;
   readonly useInternalIp: boolean;
   readonly hostKeyChecking: boolean;
+  /**
+   * `availability-zone` (as Nodepool 11): where the pool's instances (and dedicated hosts) go;
+   * null lets the subnet decide.
+   */
+  readonly availabilityZone: string | null;
 }
 
-export interface AwsProviderConfig extends ProviderConfig<AwsPoolConfig> {
+export interface AwsProviderConfig extends StateMachineProviderConfig<AwsPoolConfig> {
   readonly driver: 'aws';
   readonly regionName: string;
   /** The credentials profile; null lets the SDK choose. */
   readonly profileName: string | null;
+  /**
+   * `endpoint-url` (ours): one endpoint for EC2, S3 (path style) and Service Quotas, for
+   * AWS-compatible clouds and fakes. Null leaves it to the SDK, which also honours
+   * `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>` from the environment.
+   */
+  readonly endpointUrl: string | null;
   /** API operations per second. */
   readonly rate: number;
   readonly bootTimeout: number;
@@ -204,6 +242,10 @@ const label = s.mapping({
   tags: s.anyMapping,
   'dynamic-tags': s.anyMapping,
   'use-spot': s.bool,
+  // Beyond 9.0.0 (docs/compatibility.md): IMDSv2, dedicated hosts, spot with a fallback.
+  'imds-http-tokens': s.oneOf('required', 'optional'),
+  'dedicated-host': s.bool,
+  'fallback-to-on-demand': s.bool,
 });
 
 const pool = s.mapping({
@@ -219,6 +261,8 @@ const pool = s.mapping({
   'max-cores': s.int,
   'max-ram': s.int,
   'max-resources': s.mapOf(s.int),
+  // Nodepool 11's key, accepted for dedicated hosts (docs/compatibility.md).
+  'availability-zone': s.str,
 });
 
 /**
@@ -231,6 +275,8 @@ export const awsProviderSchema = s.mapping({
   'region-name': s.required(s.str),
   rate: s.number,
   'profile-name': s.str,
+  // Ours: an AWS-compatible endpoint (docs/compatibility.md).
+  'endpoint-url': s.match(/^https?:\/\/[^\s/]+/, 'an http:// or https:// URL'),
   'cloud-images': s.list(cloudImage),
   diskimages: s.list(diskimage),
   // Accepted and ignored, as in 9.0.0 (removed in 10.0.0).
@@ -315,7 +361,9 @@ export function parseAwsConfig(entry: Entry, context: ConfigContext): AwsProvide
 
   const pools = new Map<string, AwsPoolConfig>();
   readEntries(entry.pools).forEach((poolEntry, poolIndex) => {
+    const poolName = poolEntry.name as string;
     const poolHostKeyChecking = (poolEntry['host-key-checking'] as boolean | undefined) ?? hostKeyChecking;
+    const availabilityZone = (poolEntry['availability-zone'] as string | undefined) ?? null;
     const labels = new Map<string, AwsLabelConfig>();
     readEntries(poolEntry.labels).forEach((labelEntry, labelIndex) => {
       const name = labelEntry.name as string;
@@ -329,9 +377,20 @@ export function parseAwsConfig(entry: Entry, context: ConfigContext): AwsProvide
       if (diskimageName && !providerDiskimages.has(diskimageName)) {
         context.report([...where, 'diskimage'], `diskimage ${diskimageName} does not exist in provider ${providerName} but is referenced in label ${name}`);
       }
+      const useSpot = labelEntry['use-spot'] === true;
+      const dedicatedHost = labelEntry['dedicated-host'] === true;
+      const fallbackToOnDemand = labelEntry['fallback-to-on-demand'] === true;
+      if (dedicatedHost && useSpot) context.report([...where, 'dedicated-host'], `label ${name}: spot instances cannot be launched on a dedicated host (use-spot and dedicated-host)`);
+      if (dedicatedHost && availabilityZone === null) {
+        context.report([...where, 'dedicated-host'], `label ${name} asks for dedicated hosts, which are allocated in one zone: set availability-zone on pool ${poolName}`);
+      }
+      if (fallbackToOnDemand && !useSpot) context.report([...where, 'fallback-to-on-demand'], `label ${name}: fallback-to-on-demand applies to spot labels only (set use-spot)`);
+      // Where the node's connection details come from: its cloud image, or its diskimage.
+      const image = (cloudImageName && cloudImages.get(cloudImageName)) || (diskimageName && providerDiskimages.get(diskimageName)) || undefined;
       const profile = labelEntry['iam-instance-profile'] as AwsIamInstanceProfile | undefined;
       labels.set(name, {
         name,
+        poolName,
         cloudImage: cloudImageName || undefined,
         diskimage: diskimageName || undefined,
         instanceType: labelEntry['instance-type'] as string,
@@ -345,13 +404,20 @@ export function parseAwsConfig(entry: Entry, context: ConfigContext): AwsProvide
         iamInstanceProfile: profile ? { ...profile } : null,
         tags: (labelEntry.tags as Record<string, unknown> | undefined) ?? {},
         dynamicTags: (labelEntry['dynamic-tags'] as Record<string, unknown> | undefined) ?? {},
-        useSpot: labelEntry['use-spot'] === true,
+        useSpot,
         hostKeyChecking: poolHostKeyChecking,
+        connectionType: image?.connectionType ?? 'ssh',
+        connectionPort: image?.connectionPort ?? 22,
+        username: image?.username ?? 'zuul',
+        pythonPath: image?.pythonPath ?? 'auto',
+        shellType: image?.shellType ?? null,
+        imdsHttpTokens: (labelEntry['imds-http-tokens'] as AwsImdsHttpTokens | undefined) ?? null,
+        dedicatedHost,
+        fallbackToOnDemand,
       });
     });
-    const name = poolEntry.name as string;
-    pools.set(name, {
-      name,
+    pools.set(poolName, {
+      name: poolName,
       ...readCommonPoolFields(poolEntry, maxServers),
       maxCores: readInteger(poolEntry['max-cores'], maxCores),
       maxRam: readInteger(poolEntry['max-ram'], maxRam),
@@ -364,6 +430,7 @@ export function parseAwsConfig(entry: Entry, context: ConfigContext): AwsProvide
       // Not a pool key in 9.0.0's schema, so always the provider's (fixed) value.
       useInternalIp,
       hostKeyChecking: poolHostKeyChecking,
+      availabilityZone,
     });
   });
 
@@ -380,6 +447,7 @@ export function parseAwsConfig(entry: Entry, context: ConfigContext): AwsProvide
     raw: entry,
     regionName: entry['region-name'] as string,
     profileName: get<string>('profile-name') ?? null,
+    endpointUrl: get<string>('endpoint-url') ?? null,
     rate: readFloat(entry.rate, 2),
     bootTimeout: readInteger(entry['boot-timeout'], 180),
     launchRetries: readInteger(entry['launch-retries'], 3),

@@ -222,6 +222,43 @@ test('integers given as booleans count as 1 and 0, as in Python', async (t) => {
   t.deepEqual(pool.maxResources, { 'L-43DA4232': 0 });
 });
 
+test('our opt-ins: endpoint-url, imds-http-tokens, dedicated hosts in a pool’s zone, spot falling back to on-demand', async (t) => {
+  const result = await validate(
+    config({
+      provider: `${PROVIDER}\nendpoint-url: http://127.0.0.1:4566`,
+      pool: `${POOL}\navailability-zone: us-west-2a`,
+      label: `${LABEL}\nimds-http-tokens: required`,
+    }),
+  );
+  t.deepEqual(result.messages, []);
+  const provider = providerOf(result.config, 'ec2');
+  t.is(provider.endpointUrl, 'http://127.0.0.1:4566');
+  t.is(provider.pools.get('main')!.availabilityZone, 'us-west-2a');
+  const label = provider.pools.get('main')!.labels.get('debian9')!;
+  t.is(label.imdsHttpTokens, 'required');
+  t.false(label.dedicatedHost);
+  t.false(label.fallbackToOnDemand);
+
+  const hosts = await validate(config({ pool: `${POOL}\navailability-zone: us-west-2a`, label: `${LABEL}\ndedicated-host: true` }));
+  t.deepEqual(hosts.messages, []);
+  t.true(providerOf(hosts.config, 'ec2').pools.get('main')!.labels.get('debian9')!.dedicatedHost);
+  const fallback = await validate(config({ label: `${LABEL}\nuse-spot: true\nfallback-to-on-demand: true` }));
+  t.deepEqual(fallback.messages, []);
+  t.true(providerOf(fallback.config, 'ec2').pools.get('main')!.labels.get('debian9')!.fallbackToOnDemand);
+});
+
+test('opt-ins that cannot work together stop loading: dedicated hosts without a zone or with spot, a fallback without spot', async (t) => {
+  const noZone = await validate(config({ label: `${LABEL}\ndedicated-host: true` }));
+  t.is(noZone.config, undefined);
+  t.regex(noZone.messages.join('\n'), /dedicated-host: label debian9 asks for dedicated hosts, which are allocated in one zone: set availability-zone on pool main/);
+  const spotHost = await validate(config({ pool: `${POOL}\navailability-zone: us-west-2a`, label: `${LABEL}\ndedicated-host: true\nuse-spot: true` }));
+  t.is(spotHost.config, undefined);
+  t.regex(spotHost.messages.join('\n'), /spot instances cannot be launched on a dedicated host/);
+  const noSpot = await validate(config({ label: `${LABEL}\nfallback-to-on-demand: true` }));
+  t.is(noSpot.config, undefined);
+  t.regex(noSpot.messages.join('\n'), /fallback-to-on-demand applies to spot labels only/);
+});
+
 // ---- rejected configurations (the original validator's verdict) -----------------------------
 
 const invalid: [string, Parameters<typeof config>[0], RegExp][] = [
@@ -253,7 +290,6 @@ const invalid: [string, Parameters<typeof config>[0], RegExp][] = [
   ['launch-timeout at provider level (documented, but not in the 9.0.0 schema)', { provider: `${PROVIDER}\nlaunch-timeout: 600` }, /providers\[0\]\.launch-timeout: unknown key/],
   ['post-upload-hook at provider level', { provider: `${PROVIDER}\npost-upload-hook: /bin/true` }, /providers\[0\]\.post-upload-hook: unknown key/],
   ['use-internal-ip in a pool (documented, but not in the 9.0.0 schema)', { pool: `${POOL}\nuse-internal-ip: true` }, /pools\[0\]\.use-internal-ip: unknown key/],
-  ['availability-zone in a pool (11.0.0)', { pool: `${POOL}\navailability-zone: us-west-2a` }, /pools\[0\]\.availability-zone: unknown key/],
   ['imdsv2 on a label (10.0.0)', { label: `${LABEL}\nimdsv2: required` }, /labels\[0\]\.imdsv2: unknown key/],
   ['fleet on a label (11.0.0)', { label: `${LABEL}\nfleet: {}` }, /labels\[0\]\.fleet: unknown key/],
   ['image-name on a cloud image', { cloudImage: `${CLOUD_IMAGE}\nimage-name: debian` }, /cloud-images\[0\]\.image-name: unknown key/],
@@ -263,6 +299,10 @@ const invalid: [string, Parameters<typeof config>[0], RegExp][] = [
   // exclusive groups
   ['a label with both cloud-image and diskimage', { label: `${LABEL}\ndiskimage: debian9` }, /labels\[0\]\.diskimage: cannot be combined with cloud-image/],
   ['a cloud image with both image-id and image-filters', { cloudImage: `${CLOUD_IMAGE}\nimage-filters: []` }, /cloud-images\[0\]\.image-filters: cannot be combined with image-id/],
+  // our opt-ins (docs/compatibility.md), checked like the rest
+  ['an imds-http-tokens value AWS does not take', { label: `${LABEL}\nimds-http-tokens: v2` }, /labels\[0\]\.imds-http-tokens: expected one of "required", "optional"/],
+  ['dedicated-host given as a string', { label: `${LABEL}\ndedicated-host: 'yes'` }, /labels\[0\]\.dedicated-host: expected a boolean/],
+  ['an endpoint-url that is not a URL', { provider: `${PROVIDER}\nendpoint-url: localhost:4566` }, /providers\[0\]\.endpoint-url: /],
   ['an iam-instance-profile with both name and arn', { label: `${LABEL}\niam-instance-profile:\n  name: reader\n  arn: arn:aws:iam::1:instance-profile/reader` }, /iam-instance-profile\.arn: cannot be combined with name/],
 ];
 
