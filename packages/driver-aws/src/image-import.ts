@@ -9,13 +9,14 @@ import { pythonStr } from './python-format.js';
 import { toTagList } from './tags.js';
 
 const GIB = 1024 ** 3;
+const MIN_PART = 5 * 1024 ** 2;
 
 export interface ImageImportTimings {
   /** First wait before looking at an import task; it doubles up to `maxPollMs`. Default 1 s. */
   readonly pollMs?: number;
   /** Longest wait between looks at an import task. Default 30 s (the original's interval). */
   readonly maxPollMs?: number;
-  /** Files larger than this go up in parts of this size. Default 256 MiB. */
+  /** Files larger than this go up in parts of this size (at least 5 MiB). Default 256 MiB. */
   readonly partSizeBytes?: number;
 }
 
@@ -52,7 +53,8 @@ export class ImageImporter {
       filename: options.filename,
       size,
       tagging: new URLSearchParams(options.metadata).toString(),
-      partSize: this.timings.partSizeBytes ?? 256 * 1024 ** 2,
+      // S3 takes parts of 5 MiB and more (but the last).
+      partSize: Math.max(MIN_PART, this.timings.partSizeBytes ?? 256 * 1024 ** 2),
     });
     try {
       const source = { Format: options.imageFormat as DiskImageFormat, UserBucket: { S3Bucket: bucket, S3Key: key } };
