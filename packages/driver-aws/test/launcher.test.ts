@@ -1,0 +1,167 @@
+/**
+ * The aws driver under a real launcher and ZooKeeper, with the Zuul-like client, against the
+ * fake AWS through the real SDK: launch and delete, spot, quota by instance family, throttling,
+ * shared listings, leaked resources, and a launcher killed mid-launch.
+ */
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launcherCluster } from '@nodepool/core/testing';
+import awsDriver from '@nodepool/driver-aws';
+import { EC2_ACTIONS, type FakeAwsHandle } from '@nodepool/driver-aws/testing';
+import { useZooKeeper, waitFor, ZuulClient } from '@nodepool/testkit';
+import { awsYaml, useFakeAws } from './helpers.js';
+
+const zk = useZooKeeper(test);
+
+/** A launcher on the provider of `awsYaml`, the Zuul-like client and the request cache. */
+async function cluster(t: Parameters<Parameters<typeof test>[1]>[0], fake: FakeAwsHandle, yaml = awsYaml(fake), timings = {}) {
+  const c = await launcherCluster(t, zk(), [awsDriver]);
+  const launcher = await c.launcher(yaml, { timings });
+  const zuul = new ZuulClient(await c.client());
+  const store = await c.store();
+  return { c, launcher, zuul, store, requests: await store.requestCache(), nodes: await store.nodeCache() };
+}
+
+const ec2Calls = (fake: FakeAwsHandle): number =>
+  Object.entries(fake.calls())
+    .filter(([action]) => EC2_ACTIONS.includes(action))
+    .reduce((sum, [, count]) => sum + count, 0);
+
+test('a job gets a tagged EC2 instance, and the instance is terminated once the job returns it', async (t) => {
+  const fake = await useFakeAws(t);
+  const { zuul, nodes } = await cluster(t, fake);
+  const request = await zuul.requestNodes(['small']);
+  t.is((await zuul.waitForRequest(request, { timeoutMs: 20_000 })).state, 'fulfilled');
+  const nodeset = await zuul.acceptNodes(request);
+  const [node] = nodeset.nodes;
+  const record = node!.record;
+  const [instance] = fake.state().instances;
+  t.like(record, { state: 'ready', provider: 'aws', pool: 'main', type: ['small'], external_id: instance!.instanceId, cloud: 'AWS', region: 'us-east-1', username: 'ubuntu', connection_type: 'ssh', connection_port: 22 });
+  t.is(record.interface_ip, instance!.publicIpAddress);
+  t.is(record.private_ipv4, instance!.privateIpAddress);
+  t.like(record.resources, { cores: 1, instances: 1, ram: 4096 });
+  t.like(instance!.tags, { nodepool_node_id: node!.id, nodepool_pool_name: 'main', nodepool_provider_name: 'aws', Name: `np${node!.id}`, team: 'ci', request: request.id });
+
+  await zuul.useNodes(nodeset, { projectName: 'example.org/app' });
+  await zuul.returnNodes(nodeset);
+  await waitFor(() => fake.state().instances[0]!.state === 'terminated', { timeoutMs: 20_000, message: 'the used node’s instance was not terminated' });
+  await waitFor(() => !nodes.get(node!.id), { timeoutMs: 20_000, message: 'the node record stayed' });
+});
+
+test('spot labels get spot instances; a fallback label gets on-demand when spot capacity is short', async (t) => {
+  const fake = await useFakeAws(t);
+  const { zuul } = await cluster(t, fake);
+  t.is((await zuul.runJob(['spot'], { timeoutMs: 20_000 })).result, 'SUCCESS');
+  t.is(fake.state().instances[0]!.lifecycle, 'spot');
+  fake.configure({ spotCapacity: false });
+  t.is((await zuul.runJob(['spot-or-not'], { timeoutMs: 20_000 })).result, 'SUCCESS');
+  t.is(fake.state().instances[1]!.lifecycle, null);
+  const failed = await zuul.runJob(['spot'], { timeoutMs: 20_000 });
+  t.is(failed.result, 'NODE_FAILURE', 'without the fallback, no spot capacity fails the node after its retries');
+});
+
+test('beyond the instance family’s vCPU quota, less what others run, requests wait with the pool paused', async (t) => {
+  // g4dn.xlarge has 4 vCPUs: the G family's 12 fit three, of which someone else runs one.
+  const fake = await useFakeAws(t, { quotas: { 'L-DB2E81BA': 12 } });
+  fake.addInstance({ instanceType: 'g4dn.xlarge', tags: { Name: 'someone-elses' } });
+  const { c, zuul, requests } = await cluster(t, fake);
+  const first = await zuul.requestNodes(['gpu']);
+  const second = await zuul.requestNodes(['gpu']);
+  t.is((await zuul.waitForRequest(first, { timeoutMs: 20_000 })).state, 'fulfilled');
+  t.is((await zuul.waitForRequest(second, { timeoutMs: 20_000 })).state, 'fulfilled');
+  const third = await zuul.requestNodes(['gpu']);
+  await waitFor(() => requests.get(third.id)?.state === 'pending', { timeoutMs: 10_000 });
+  const client = await c.client();
+  const [component] = (await client.getChildren('/nodepool/components/pool')).children;
+  t.true((JSON.parse((await client.getData(`/nodepool/components/pool/${component}`)).data.toString()) as { paused: boolean }).paused, 'the pool is paused');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  t.is(requests.get(third.id)?.state, 'pending', 'still waiting for quota, not failed');
+  t.is(fake.calls().RunInstances, 2, 'never asked EC2 beyond the quota');
+
+  const nodeset = await zuul.acceptNodes(first);
+  await zuul.returnNodes(nodeset);
+  t.is((await zuul.waitForRequest(third, { timeoutMs: 30_000 })).state, 'fulfilled');
+});
+
+test('an EC2 that throttles is waited out: every launch succeeds', async (t) => {
+  const fake = await useFakeAws(t, { rateLimits: { mutating: 3, describe: 5 } });
+  const { zuul } = await cluster(t, fake);
+  const results = await Promise.all(Array.from({ length: 8 }, () => zuul.runJob(['small'], { timeoutMs: 60_000 })));
+  t.deepEqual(results.map((result) => result.result), Array(8).fill('SUCCESS'));
+  const throttled = Object.entries(fake.calls()).filter(([action]) => action.endsWith('.throttled')).reduce((sum, [, count]) => sum + count, 0);
+  t.true(throttled > 0, 'EC2 did throttle');
+  t.is(fake.state().instances.length, 8);
+});
+
+test('however many nodes boot at once, the instances are listed once per interval', async (t) => {
+  const fake = await useFakeAws(t, { bootDelayMs: 1_500 });
+  const { zuul } = await cluster(t, fake, awsYaml(fake), { cleanupIntervalMs: 60_000 });
+  fake.resetCalls();
+  const started = Date.now();
+  const submitted = await Promise.all(Array.from({ length: 8 }, () => zuul.requestNodes(['small'])));
+  for (const request of submitted) t.is((await zuul.waitForRequest(request, { timeoutMs: 20_000 })).state, 'fulfilled');
+  const elapsed = Date.now() - started;
+  const lists = fake.calls().DescribeInstances ?? 0;
+  t.true(lists <= Math.ceil(elapsed / 1_000) + 1, `${lists} listings in ${elapsed} ms for 8 booting nodes`);
+  t.is(fake.calls().RunInstances, 8);
+  t.log(`EC2 calls for 8 nodes: ${JSON.stringify(fake.calls())}`);
+  t.true(ec2Calls(fake) / 8 < 3, `${ec2Calls(fake)} EC2 calls for 8 nodes`);
+});
+
+test('leaked instances, volumes, AMIs, snapshots and objects are deleted, but only once seen on two passes', async (t) => {
+  const fake = await useFakeAws(t, { buckets: ['nodepool-images'] });
+  const node = { nodepool_node_id: '0000009999', nodepool_pool_name: 'main', nodepool_provider_name: 'aws' };
+  const upload = { nodepool_build_id: '0000000001', nodepool_upload_id: '0000009999', nodepool_provider_name: 'aws' };
+  const instance = fake.addInstance({ tags: node });
+  const volume = fake.addVolume({ tags: node });
+  const snapshot = fake.addSnapshot({ tags: upload });
+  const image = fake.addImage({ name: 'base-0000000001', tags: upload, snapshotId: snapshot.snapshotId });
+  fake.addObject({ bucket: 'nodepool-images', key: 'base-0000000001.raw', body: 'disk', tags: upload });
+  const theirs = fake.addInstance({ tags: { ...node, nodepool_provider_name: 'another-provider' } });
+  const leaked = () => {
+    const state = fake.state();
+    return [
+      state.instances.some((each) => each.instanceId === instance.instanceId && each.state === 'running'),
+      state.volumes.some((each) => each.volumeId === volume.volumeId),
+      state.images.some((each) => each.imageId === image.imageId),
+      state.snapshots.some((each) => each.snapshotId === snapshot.snapshotId),
+      state.buckets[0]!.objects.length > 0,
+    ];
+  };
+  await cluster(t, fake, awsYaml(fake, { bucket: 'nodepool-images' }), { cleanupIntervalMs: 1_500 });
+  await waitFor(() => (fake.calls().DescribeVolumes ?? 0) >= 1, { timeoutMs: 10_000 });
+  t.deepEqual(leaked(), [true, true, true, true, true], 'seen once: kept');
+  await waitFor(() => leaked().every((present) => !present), { timeoutMs: 20_000, message: `still there: ${JSON.stringify(leaked())}` });
+  t.true((fake.calls().DescribeVolumes ?? 0) >= 2);
+  t.is(fake.state().instances.find((each) => each.instanceId === theirs.instanceId)?.state, 'running', 'another provider’s resources are left alone');
+});
+
+test('the instance of a launcher killed mid-launch is deleted by another, which serves the request', async (t) => {
+  const fake = await useFakeAws(t, { bootDelayMs: 600_000 });
+  const c = await launcherCluster(t, zk(), [awsDriver]);
+  const body = `zookeeper-timeout: 4\n${awsYaml(fake)}`;
+  const file = join(c.dir, 'doomed.yaml');
+  await writeFile(file, c.configText(body));
+  const script = fileURLToPath(new URL('./fixtures/launcher-process.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import=tsx', '--conditions=source', script, file, 'nl-doomed'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.teardown(() => child.kill('SIGKILL'));
+  const [started] = (await once(child.stdout!, 'data')) as [Buffer];
+  t.is(started.toString().trim(), 'started');
+
+  const zuul = new ZuulClient(await c.client());
+  const nodes = await (await c.store()).nodeCache();
+  const request = await zuul.requestNodes(['small']);
+  await waitFor(() => [...nodes.values()].some((node) => node.state === 'building' && node.externalId), { timeoutMs: 20_000 });
+  const [abandoned] = fake.state().instances;
+  child.kill('SIGKILL');
+  await once(child, 'exit');
+
+  fake.configure({ bootDelayMs: 0 });
+  await c.launcher(body, { hostname: 'nl-survivor' });
+  t.is((await zuul.waitForRequest(request, { timeoutMs: 40_000 })).state, 'fulfilled');
+  await waitFor(() => fake.state().instances.find((each) => each.instanceId === abandoned!.instanceId)?.state === 'terminated', { timeoutMs: 30_000, message: 'the abandoned instance was not terminated' });
+});
