@@ -104,6 +104,22 @@ export interface ZooKeeperClientEvents {
   closed: [];
   /** A watch listener threw; the error is reported here rather than breaking the client. */
   error: [Error];
+  /**
+   * The reply to one of this client's own data writes (a `setData`, alone or in a `multi`)
+   * arrived. Emitted as the reply is read, before the caller's promise settles, so in the order
+   * the server sent it relative to watch notifications: a watch that fired for `path` before
+   * this event fired for a change no later than this write.
+   */
+  dataWritten: [DataWrite];
+}
+
+/** One of the client's own data writes and how it ended (see the `dataWritten` event). */
+export interface DataWrite {
+  readonly path: string;
+  /** The data written. */
+  readonly data: Buffer;
+  /** The znode's Stat after the write; undefined when the write failed. */
+  readonly stat: Stat | undefined;
 }
 
 export interface WatchOption {
@@ -131,7 +147,15 @@ interface PendingRequest {
   deadline: number;
 }
 
+/** A data write awaiting its reply, tracked for `isWritingData` and the `dataWritten` event. */
+interface TrackedWrite {
+  readonly path: string;
+  readonly data: Buffer;
+}
+
 const NO_PASSWORD = Buffer.alloc(16);
+/** The same bytes as a Buffer, without copying. */
+const asBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 const EMPTY = new Uint8Array(0);
 /** SetWatches2 requests are split so that no frame approaches the server's 1 MiB limit. */
 const SET_WATCHES_CHUNK_BYTES = 128 * 1024;
@@ -167,6 +191,8 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
   private inFlight: PendingRequest[] = [];
   /** Waiting for a connection. */
   private waiting: PendingRequest[] = [];
+  /** Paths with data writes sent and not yet answered, and how many. */
+  private readonly dataWritesInFlight = new Map<string, number>();
   private lastSendAt = 0;
   private lastReceiveAt = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -402,11 +428,15 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
   /** Replaces the znode's data; with `version`, only if it still matches. Returns the new Stat. */
   async setData(path: string, data: Data, version = -1): Promise<Stat> {
     validatePath(path);
-    return this.submit(
+    const bytes = asBuffer(toBytes(data));
+    return this.submitRaw(
       OpCode.setData,
-      path,
-      (w) => w.string(this.serverPath(path)).buffer_(toBytes(data)).int(version),
-      (reader) => readStat(reader),
+      (w) => w.string(this.serverPath(path)).buffer_(bytes).int(version),
+      (header, reader) => {
+        if (header.err !== 0) throw errorForCode(header.err, path);
+        return readStat(reader);
+      },
+      { writes: [{ path, data: bytes }], statsOf: (stat) => [stat] },
     );
   }
 
@@ -455,6 +485,7 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
       validatePath(op.path, op.type === 'create' && isSequential(op.mode ?? 'persistent'));
       return opRequest(op, this.serverPath(op.path), this.defaultAcl);
     });
+    const writes = ops.flatMap((op) => (op.type === 'set' ? [{ path: op.path, data: asBuffer(toBytes(op.data)) }] : []));
     return this.submitRaw(
       OpCode.multi,
       (w) => writeMulti(w, requests),
@@ -463,7 +494,18 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
         if (header.err !== 0 && reader.remaining === 0) throw errorForCode(header.err);
         return readMulti(reader, ops, (serverPath) => this.clientPath(serverPath));
       },
+      writes.length === 0
+        ? undefined
+        : { writes, statsOf: (results) => results.flatMap((result) => (result.type === 'set' ? [result.stat] : [])) },
     );
+  }
+
+  /**
+   * Whether a data write of this client's to `path` (a `setData`, alone or in a `multi`) has
+   * been sent and its reply has not arrived yet. See the `dataWritten` event.
+   */
+  isWritingData(path: string): boolean {
+    return this.dataWritesInFlight.has(path);
   }
 
   /** A fluent transaction: `client.transaction().create(…).setData(…).commit()`. */
@@ -524,28 +566,60 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
     });
   }
 
-  /** Sends a request; `read` sees the reply header and decides what an error code means. */
-  private submitRaw<T>(opCode: number, write: (w: JuteWriter) => void, read: (header: ReplyHeader, reader: JuteReader) => T): Promise<T> {
+  /**
+   * Sends a request; `read` sees the reply header and decides what an error code means.
+   * `tracked` names the data writes in it, reported by `dataWritten` with the Stats that
+   * `statsOf` finds in a successful result.
+   */
+  private submitRaw<T>(
+    opCode: number,
+    write: (w: JuteWriter) => void,
+    read: (header: ReplyHeader, reader: JuteReader) => T,
+    tracked?: { writes: readonly TrackedWrite[]; statsOf: (result: T) => readonly Stat[] },
+  ): Promise<T> {
     if (this.closeRequested && opCode !== OpCode.closeSession) return Promise.reject(new ClientClosedError());
     return new Promise<T>((resolve, reject) => {
       const xid = this.allocateXid();
       const writer = JuteWriter.forFrame().int(xid).int(opCode);
       write(writer);
+      if (tracked) this.startTracking(tracked.writes);
       const request: PendingRequest = {
         xid,
         frame: writer.sealFrame(),
         complete: (header, reader) => {
+          let result: T;
           try {
-            resolve(read(header, reader));
+            result = read(header, reader);
           } catch (error) {
+            if (tracked) this.endTracking(tracked.writes, []);
             reject(error);
+            return;
           }
+          if (tracked) this.endTracking(tracked.writes, tracked.statsOf(result));
+          resolve(result);
         },
-        fail: reject,
+        fail: (error) => {
+          if (tracked) this.endTracking(tracked.writes, []);
+          reject(error);
+        },
         deadline: Date.now() + this.operationTimeoutMs,
       };
       if (this.currentState === 'connected' && this.connection?.isOpen) this.send(request);
       else this.waiting.push(request);
+    });
+  }
+
+  private startTracking(writes: readonly TrackedWrite[]): void {
+    for (const { path } of writes) this.dataWritesInFlight.set(path, (this.dataWritesInFlight.get(path) ?? 0) + 1);
+  }
+
+  /** The reply came (or the request failed): `stats` holds one Stat per write on success. */
+  private endTracking(writes: readonly TrackedWrite[], stats: readonly Stat[]): void {
+    writes.forEach(({ path, data }, index) => {
+      const left = (this.dataWritesInFlight.get(path) ?? 1) - 1;
+      if (left === 0) this.dataWritesInFlight.delete(path);
+      else this.dataWritesInFlight.set(path, left);
+      if (this.listenerCount('dataWritten') > 0) this.emit('dataWritten', { path, data, stat: stats[index] });
     });
   }
 

@@ -2,6 +2,7 @@ export { ZooKeeperClient, Transaction, ZooKeeperConnectError } from './client.js
 export type {
   ConnectionState,
   CreateOptions,
+  DataWrite,
   SessionInfo,
   WatchOption,
   ZooKeeperClientEvents,

@@ -238,3 +238,30 @@ test('rejects invalid paths before sending anything', async (t) => {
   await t.throwsAsync(client.exists('/a//b'), { instanceOf: TypeError });
   await t.throwsAsync(client.delete('/a/../b'), { instanceOf: TypeError });
 });
+
+test("own data writes are reported as their replies arrive, after the write's own notification", async (t) => {
+  const client = await connectClient(t, zk().connectString);
+  await client.create('/w', { data: 'a' });
+  await client.create('/v', { data: 'b' });
+  const seen: string[] = [];
+  await client.addWatch('/', (event) => seen.push(`${event.type} ${event.path} writing=${client.isWritingData(event.path)}`), { recursive: true });
+  client.on('dataWritten', ({ path, data, stat }) => seen.push(`written ${path} ${data.toString()} ${stat?.version ?? 'failed'}`));
+
+  const set = client.setData('/w', 'x');
+  t.true(client.isWritingData('/w'));
+  await set.then(() => seen.push('settled'));
+  t.false(client.isWritingData('/w'));
+  await client.multi([{ type: 'set', path: '/w', data: 'y' }, { type: 'set', path: '/v', data: 'z', version: 0 }]);
+  await client.setData('/w', 'stale', 0).catch(() => seen.push('rejected'));
+  t.deepEqual(seen, [
+    'changed /w writing=true',
+    'written /w x 1',
+    'settled',
+    'changed /w writing=true',
+    'changed /v writing=true',
+    'written /w y 2',
+    'written /v z 1',
+    'written /w stale failed',
+    'rejected',
+  ]);
+});

@@ -1,6 +1,6 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import { EventEmitter } from 'node:events';
-import { NoNodeError, type Stat, type WatchEvent, type ZooKeeperClient } from '@nodepool/zookeeper';
+import { NoNodeError, type DataWrite, type Stat, type WatchEvent, type ZooKeeperClient } from '@nodepool/zookeeper';
 import type { Logger } from '../log.js';
 import { parseRecordJson, RecordFormatError } from './json.js';
 
@@ -47,6 +47,11 @@ interface KeyState {
   dirty: boolean;
   /** The last event said the znode was deleted. */
   gone?: boolean;
+  /**
+   * A change was announced while this client's own write to the record was awaiting its reply:
+   * the reply (data and Stat) stands for the change, unless the write failed.
+   */
+  awaitingOwnWrite?: boolean;
 }
 
 /**
@@ -56,6 +61,11 @@ interface KeyState {
  * race each other never resurrect a deleted record. The server does not replay changes made
  * while the client was disconnected, so the cache walks the whole subtree again after every
  * reconnect and on every new session (after expiry), dropping what has vanished.
+ *
+ * The cache's own client's writes are not read back: ZooKeeper sends a session the
+ * notifications of a write before the write's reply, so a change announced while a write of
+ * ours to that record awaits its reply is no later than the write, and the reply's data and
+ * Stat are the record's state. Only a failed write sends the cache to read.
  */
 export class TreeCache<T> extends EventEmitter<TreeCacheEvents<T>> {
   private readonly records = new Map<string, T>();
@@ -70,6 +80,7 @@ export class TreeCache<T> extends EventEmitter<TreeCacheEvents<T>> {
   private syncing: Promise<void> | undefined;
   private readonly onWatch = (event: WatchEvent): void => this.handleEvent(event);
   private readonly onSessionEvent = (): void => void this.resync();
+  private readonly onDataWritten = (write: DataWrite): void => this.handleOwnWrite(write);
 
   constructor(private readonly options: TreeCacheOptions<T>) {
     super();
@@ -85,6 +96,7 @@ export class TreeCache<T> extends EventEmitter<TreeCacheEvents<T>> {
     await client.addWatch(root, this.onWatch, { recursive: true });
     client.on('reconnected', this.onSessionEvent);
     client.on('connected', this.onSessionEvent);
+    client.on('dataWritten', this.onDataWritten);
     await this.resync();
   }
 
@@ -94,6 +106,7 @@ export class TreeCache<T> extends EventEmitter<TreeCacheEvents<T>> {
     const { client, root } = this.options;
     client.off('reconnected', this.onSessionEvent);
     client.off('connected', this.onSessionEvent);
+    client.off('dataWritten', this.onDataWritten);
     try {
       await client.removeWatches(root, 'persistent-recursive', this.onWatch);
     } catch {
@@ -129,7 +142,8 @@ export class TreeCache<T> extends EventEmitter<TreeCacheEvents<T>> {
 
   /** Whether a read of the record under `key` is in flight: its cached value may be behind. */
   isReading(key: string): boolean {
-    return this.keyStates.get(key)?.fetching ?? false;
+    const state = this.keyStates.get(key);
+    return state !== undefined && (state.fetching || state.awaitingOwnWrite === true);
   }
 
   /** Marker names (e.g. lock contenders) currently present under `key`. */
@@ -177,6 +191,8 @@ export class TreeCache<T> extends EventEmitter<TreeCacheEvents<T>> {
         this.applyRecord(role.key, undefined);
         if (state.fetching) state.dirty = true;
         else if (!this.syncing) this.keyStates.delete(role.key);
+      } else if (event.type === 'changed' && this.options.client.isWritingData(event.path)) {
+        state.awaitingOwnWrite = true;
       } else if (event.type === 'created' || event.type === 'changed') {
         void this.fetch(role.key, event.path);
       }
@@ -188,6 +204,25 @@ export class TreeCache<T> extends EventEmitter<TreeCacheEvents<T>> {
         this.applyMarker(role.key, role.name, false);
         if (!this.syncing) this.keyStates.delete(markerKey);
       }
+    }
+  }
+
+  /** The reply to a write of ours: it is the record's state if a change was announced for it. */
+  private handleOwnWrite({ path, data, stat }: DataWrite): void {
+    if (this.stopped) return;
+    const parts = this.partsOf(path);
+    if (!parts) return;
+    const role = this.options.classify(parts);
+    if (role.role !== 'record') return;
+    const state = this.keyStates.get(role.key);
+    if (!state?.awaitingOwnWrite) return;
+    if (stat) {
+      state.awaitingOwnWrite = false;
+      if (!state.gone) this.applyRecord(role.key, this.parse(role.key, path, data, stat));
+    } else if (!this.options.client.isWritingData(path)) {
+      // Failed, and no later write of ours will answer for the change: read it.
+      state.awaitingOwnWrite = false;
+      void this.fetch(role.key, path);
     }
   }
 
@@ -293,7 +328,7 @@ export class TreeCache<T> extends EventEmitter<TreeCacheEvents<T>> {
    */
   private pruneKeyStates(): void {
     for (const [key, state] of this.keyStates) {
-      if (state.fetching) continue;
+      if (state.fetching || state.awaitingOwnWrite) continue;
       const separator = key.indexOf('\u0000');
       const exists =
         separator === -1 ? this.records.has(key) : (this.markers.get(key.slice(0, separator))?.has(key.slice(separator + 1)) ?? false);

@@ -112,6 +112,75 @@ test('the node cache converges with no missed update under 10,000 writes from an
   t.true(cache.size >= 150);
 });
 
+test("the cache shows its own client's writes from their replies, without reading them back", async (t) => {
+  const client = await connect(t, zk().connectString);
+  const store = new NodepoolZooKeeper(client);
+  const cache = new NodeCache(client);
+  t.teardown(() => cache.stop());
+  await cache.start();
+  const nodes: Node[] = [];
+  for (let i = 0; i < 20; i++) {
+    const node = new Node();
+    node.setState('building');
+    await store.storeNode(node);
+    nodes.push(node);
+  }
+  await waitFor(() => cache.size === 20);
+  let reads = 0;
+  const getData = client.getData.bind(client);
+  client.getData = (...args) => {
+    reads++;
+    return getData(...args);
+  };
+  for (const node of nodes) {
+    node.setState('ready');
+    await store.storeNode(node);
+    // Shown by the time the write's promise settles, with the version the server gave it.
+    t.is(cache.get(node.id)?.state, 'ready');
+    t.is(cache.get(node.id)?.version, node.version);
+  }
+  await Promise.all(nodes.map(async (node) => {
+    node.setState('in-use');
+    await store.storeNode(node);
+  }));
+  await client.sync('/');
+  t.deepEqual([...cache.values()].map((node) => node.state), nodes.map(() => 'in-use'));
+  t.is(reads, 0);
+});
+
+test("the cache converges when its own client's versioned writes race another client's", async (t) => {
+  const client = await connect(t, zk().connectString);
+  const other = await connectPeer(t, zk().connectString, client);
+  const mine = new NodepoolZooKeeper(client);
+  const theirs = new NodepoolZooKeeper(other);
+  const cache = new NodeCache(client);
+  t.teardown(() => cache.stop());
+  await cache.start();
+  const ids: string[] = [];
+  for (let i = 0; i < 10; i++) {
+    const node = new Node();
+    node.setState('building');
+    await mine.storeNode(node);
+    ids.push(node.id);
+  }
+  let failed = 0;
+  // Each writer reads, then writes with the version it read: many of ours fail with BadVersion.
+  const writeLoop = async (store: NodepoolZooKeeper, states: readonly string[]): Promise<void> => {
+    for (let round = 0; round < 40; round++) {
+      await Promise.all(ids.map(async (id) => {
+        const node = await store.getNode(id);
+        if (!node) return;
+        node.setState(states[round % states.length] as Node['state']);
+        await store.storeNode(node).catch(() => failed++);
+      }));
+    }
+  };
+  await Promise.all([writeLoop(mine, ['ready', 'in-use']), writeLoop(theirs, ['used', 'hold'])]);
+  t.true(failed > 0, 'the writers never raced');
+  await converged(t, cache, other);
+  for (const id of ids) t.is(cache.get(id)?.version, (await other.exists(`/nodepool/nodes/${id}`))?.version);
+});
+
 test('a node shows in the cache no later than any node created after it, even when changed at once', async (t) => {
   // The launchers' quota race is settled by creation order: seeing node N means seeing every
   // earlier node. A record changed while its first read was in flight must not lag behind.
