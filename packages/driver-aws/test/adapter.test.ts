@@ -132,20 +132,25 @@ test('an instance that ends while booting (a spot interruption) fails the launch
 });
 
 test('dedicated hosts: one allocated per instance, tagged alike, released after it', async (t) => {
-  const { fake, adapter, listing, label } = await awsSetup(t, {}, { pool: '        availability-zone: us-east-1b\n', labelExtra: '' });
-  const config = { ...label('small'), name: 'mac', instanceType: 'mac1.metal', dedicatedHost: true };
-  const machine = adapter.getCreateStateMachine({ hostname: 'np7', label: config, imageExternalId: undefined, metadata: metadata('7'), request: request(), az: undefined, instances: listing, log });
+  const mac = { name: 'mac', yaml: 'cloud-image: ubuntu\ninstance-type: mac1.metal\nkey-name: zuul\ndedicated-host: true' };
+  const { fake, adapter, listing, label } = await awsSetup(t, {}, { pool: '        availability-zone: us-east-1b\n', label: mac });
+  const machine = adapter.getCreateStateMachine({ hostname: 'np7', label: label('mac'), imageExternalId: undefined, metadata: metadata('7'), request: request(), az: undefined, instances: listing, log });
   const instance = (await run(machine)) as AwsInstanceView;
   const [host] = fake.state().hosts;
   t.like(host, { state: 'available', availabilityZone: 'us-east-1b' });
   t.is(instance.hostId, host!.hostId);
-  t.like(host!.tags, metadata('7'));
-  // The adapter of a config without dedicated-host labels would not look for the host; this
-  // one's labels are patched in, so delete through a machine that knows.
-  const remove = adapter.getDeleteStateMachine(instance.externalId, { instances: listing, log });
-  (remove as unknown as { options: { dedicatedHosts: boolean } }).options.dedicatedHosts = true;
-  await run(remove);
+  t.like(host!.tags, { ...metadata('7'), Name: 'np7' });
+  t.deepEqual(Object.keys(instance.getQuotaInformation?.()?.toJson() ?? {}).sort(), ['L-A8448DC5', 'cores', 'instances', 'ram'], 'a host, not vCPUs, against quota');
+  await run(adapter.getDeleteStateMachine(instance.externalId, { instances: listing, log }));
   t.is(fake.state().hosts[0]!.state, 'released');
+
+  // A launch that failed between host and instance: its node names the host, which is released.
+  fake.injectFailure({ action: 'RunInstances', code: 'InsufficientHostCapacity', count: 1 });
+  const failing = adapter.getCreateStateMachine({ hostname: 'np8', label: label('mac'), imageExternalId: undefined, metadata: metadata('8'), request: request(), az: undefined, instances: listing, log });
+  await t.throwsAsync(run(failing));
+  t.regex(failing.externalId ?? '', /^h-/);
+  await run(adapter.getDeleteStateMachine(failing.externalId!, { instances: listing, log }));
+  t.true(fake.state().hosts.every((each) => each.state === 'released'));
 });
 
 test('leak listing: instances, volumes, AMIs, snapshots and objects with Nodepool’s tags, and nothing else', async (t) => {

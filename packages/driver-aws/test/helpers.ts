@@ -17,10 +17,12 @@ export async function useFakeAws(t: { teardown(fn: () => unknown): void }, optio
  * An `aws` provider named `aws` against the fake: labels `small` (t3.medium), `spot`
  * (use-spot), `spot-or-not` (falling back to on-demand), `gpu` (g4dn.xlarge), `imdsv2` and
  * `diskimage` (boots the `base` diskimage), host keys not scanned. `extra` goes into the
- * provider entry, `labelExtra` into the label `small`.
+ * provider entry, `pool` into the pool, `labelExtra` into the label `small`, and `label` is
+ * one more label of the pool.
  */
-export function awsYaml(fake: FakeAwsHandle, options: { extra?: string; labelExtra?: string; pool?: string; bucket?: string; importMethod?: 'snapshot' | 'image' } = {}): string {
+export function awsYaml(fake: FakeAwsHandle, options: { extra?: string; labelExtra?: string; pool?: string; bucket?: string; importMethod?: 'snapshot' | 'image'; label?: { name: string; yaml: string } } = {}): string {
   return `labels:
+${options.label ? `  - name: ${options.label.name}\n` : ''}
   - name: small
   - name: spot
   - name: spot-or-not
@@ -90,7 +92,7 @@ ${options.labelExtra ?? ''}          - name: spot
             diskimage: base
             instance-type: t3.medium
             key-name: zuul
-`;
+${options.label ? `          - name: ${options.label.name}\n${options.label.yaml.replace(/^/gm, '            ')}\n` : ''}`;
 }
 
 /** The typed config of `awsYaml`. */

@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImportImageCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { createProvider, getLogger, type Provider } from '@nodepool/core';
+import { createProvider, getLogger, NodeRequest, type Provider } from '@nodepool/core';
 import awsDriver, { AwsAdapter, type AwsProviderConfig } from '@nodepool/driver-aws';
 import type { FakeAwsHandle } from '@nodepool/driver-aws/testing';
 import { adapterContext, awsConfig, awsYaml, instanceListing, useFakeAws } from './helpers.js';
@@ -27,7 +27,7 @@ async function setup(t: { teardown(fn: () => unknown): void }, importMethod: 'sn
   const fake = await useFakeAws(t, { buckets: ['nodepool-images'] });
   const config = await awsConfig(awsYaml(fake, { bucket: 'nodepool-images', importMethod }));
   // As the builder and `nodepool alien-image-list` do: a provider created, never started.
-  const provider = createProvider(config, awsDriver, { zk: undefined as never, hostname: 'test', log: getLogger('test') })!;
+  const provider = createProvider(config, awsDriver, { zk: undefined as never, hostname: 'test', log: getLogger('test') }, { listingIntervalMs: 1_000, quotaCacheMs: 1_000 })!;
   t.teardown(() => provider.stop());
   const dir = await mkdtemp(join(tmpdir(), 'aws-upload-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
@@ -39,7 +39,7 @@ async function setup(t: { teardown(fn: () => unknown): void }, importMethod: 'sn
 const objectsIn = (fake: FakeAwsHandle): string[] => fake.state().buckets.flatMap((bucket) => bucket.objects.map((object) => object.key));
 
 test('import-method snapshot: S3, ImportSnapshot, RegisterImage; the AMI and snapshot carry the metadata and the diskimage’s tags', async (t) => {
-  const { fake, provider, filename } = await setup(t, 'snapshot');
+  const { fake, config, provider, filename } = await setup(t, 'snapshot');
   const imageId = await provider.uploadImage!({ providerImage: { name: 'base' }, imageName: 'base-0000000007', filename, imageFormat: 'raw', metadata });
   const calls = fake.calls();
   t.is(calls.PutObject, 1);
@@ -55,8 +55,17 @@ test('import-method snapshot: S3, ImportSnapshot, RegisterImage; the AMI and sna
   t.deepEqual(fake.state().importSnapshotTasks[0]?.tags, { ...metadata, team: 'ci' });
   t.deepEqual(objectsIn(fake), [], 'the upload is removed from the bucket once imported');
 
+  // A diskimage label boots the upload the kit picks.
+  const adapter = new AwsAdapter(config, adapterContext());
+  t.teardown(() => adapter.stop());
+  const label = config.pools.get('main')!.labels.get('diskimage')!;
+  const request = Object.assign(new NodeRequest(), { id: '200-0000000001' });
+  const machine = adapter.getCreateStateMachine({ hostname: 'np1', label, imageExternalId: imageId, metadata: {}, request, az: undefined, instances: instanceListing(adapter), log: getLogger('test') });
+  while ((await machine.advance()) === undefined);
+  t.is(fake.state().instances[0]?.imageId, imageId);
+
   await provider.deleteImage!(imageId);
-  t.false(fake.state().images.some((each) => each.imageId === imageId && each.state !== 'deregistered'));
+  t.false(fake.state().images.some((each) => each.imageId === imageId));
   t.false(fake.state().snapshots.some((each) => each.snapshotId === snapshotId), 'its snapshot goes with it');
   await provider.deleteImage!(imageId);
   t.pass('an image already gone counts as deleted');

@@ -3,7 +3,7 @@
  * fake AWS through the real SDK: launch and delete, spot, quota by instance family, throttling,
  * shared listings, leaked resources, and a launcher killed mid-launch.
  */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
@@ -18,7 +18,7 @@ import { awsYaml, useFakeAws } from './helpers.js';
 const zk = useZooKeeper(test);
 
 /** A launcher on the provider of `awsYaml`, the Zuul-like client and the request cache. */
-async function cluster(t: Parameters<Parameters<typeof test>[1]>[0], fake: FakeAwsHandle, yaml = awsYaml(fake), timings = {}) {
+async function cluster(t: ExecutionContext, fake: FakeAwsHandle, yaml = awsYaml(fake), timings = {}) {
   const c = await launcherCluster(t, zk(), [awsDriver]);
   const launcher = await c.launcher(yaml, { timings });
   const zuul = new ZuulClient(await c.client());
@@ -85,6 +85,20 @@ test('beyond the instance family’s vCPU quota, less what others run, requests 
   const nodeset = await zuul.acceptNodes(first);
   await zuul.returnNodes(nodeset);
   t.is((await zuul.waitForRequest(third, { timeoutMs: 30_000 })).state, 'fulfilled');
+});
+
+test('a pool’s max-resources on a quota code limits it like the cloud’s quota', async (t) => {
+  const fake = await useFakeAws(t);
+  // t3.medium: 2 vCPUs against the standard on-demand code.
+  const { zuul, requests } = await cluster(t, fake, awsYaml(fake, { pool: '        max-resources:\n          L-1216C47A: 2\n' }));
+  const first = await zuul.requestNodes(['small']);
+  t.is((await zuul.waitForRequest(first, { timeoutMs: 20_000 })).state, 'fulfilled');
+  const second = await zuul.requestNodes(['small']);
+  await waitFor(() => requests.get(second.id)?.state === 'pending', { timeoutMs: 10_000 });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  t.is(fake.calls().RunInstances, 1);
+  await zuul.returnNodes(await zuul.acceptNodes(first));
+  t.is((await zuul.waitForRequest(second, { timeoutMs: 30_000 })).state, 'fulfilled');
 });
 
 test('an EC2 that throttles is waited out: every launch succeeds', async (t) => {

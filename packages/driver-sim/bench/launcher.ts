@@ -12,15 +12,24 @@
  * BENCH_LOG_LEVEL (the launchers' log level), BENCH_LOG_DIR (keep each process's output
  * there), BENCH_LAUNCHER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startZooKeeper, ZuulClient, type JobResult, type LocalZooKeeper } from '@nodepool/testkit';
-import { ZooKeeperClient } from '@nodepool/zookeeper';
+import {
+  chrootClient,
+  currentZxid,
+  latencyPercentiles,
+  processStats,
+  runJobs,
+  startLoggedProcess,
+  startZooKeeper,
+  stopProcess,
+  ZuulClient,
+  type LocalZooKeeper,
+} from '@nodepool/testkit';
 
 const { values } = parseArgs({
   options: {
@@ -37,7 +46,6 @@ const launcherBin = join(here, '..', '..', 'cli', 'dist', 'bin', 'nodepool-launc
 const simCloudBin = join(here, '..', 'dist', 'bin', 'nodepool-sim-cloud.js');
 // Each process's output; BENCH_LOG_DIR keeps it.
 const logDir = process.env.BENCH_LOG_DIR ?? (await mkdtemp(join(tmpdir(), 'nodepool-bench-logs-')));
-const CLK_TCK = 100;
 const launcherNodeArgs = process.env.BENCH_LAUNCHER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
 
 interface Scenario {
@@ -76,75 +84,14 @@ const scenarios: Scenario[] = [
   { name: 'ready-node reuse (min-ready), concurrency 20, 1 launcher', labels: ['sim-ready'], concurrency: 20, launchers: 1, requests: 1000, minReady: 40 },
 ];
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-async function procStats(pid: number): Promise<{ cpuMs: number; peakRssMiB: number }> {
-  const stat = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-  const cpuMs = ((Number(stat[11]) + Number(stat[12])) * 1000) / CLK_TCK;
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const hwm = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return { cpuMs, peakRssMiB: hwm / 1024 };
-}
-
-/**
- * Starts a built command (`node <script> args…`) with its output in a log file, and resolves
- * once a line of it matches `ready`.
- */
-async function startProcess(name: string, script: string, args: string[], ready: RegExp, env: Record<string, string> = {}): Promise<{ child: ChildProcess; line: string }> {
-  const logFile = join(logDir, `${name}-${Date.now()}.log`);
-  const out = await open(logFile, 'w');
-  const child = spawn(process.execPath, [...(name.startsWith('launcher') ? launcherNodeArgs : []), script, ...args], {
-    stdio: ['ignore', out.fd, out.fd],
-    env: { ...process.env, ...env },
-  });
-  await out.close();
-  const deadline = Date.now() + 120_000;
-  let exited: number | null | undefined;
-  child.once('exit', (code) => (exited = code));
-  for (;;) {
-    const text = await readFile(logFile, 'utf8');
-    const line = text.split('\n').find((each) => ready.test(each));
-    if (line) return { child, line };
-    if (exited !== undefined) throw new Error(`${name} exited with ${exited}:\n${text.slice(-4000)}`);
-    if (Date.now() > deadline) throw new Error(`${name} did not start within 120 s:\n${text.slice(-4000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** The launcher as operators run it: the built `nodepool-launcher`, in the foreground. */
 function startLauncher(file: string, name: string): Promise<{ child: ChildProcess; line: string }> {
-  return startProcess(name, launcherBin, ['-c', file, '-f'], /launcher started/, { NODEPOOL_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' });
+  const env = { NODEPOOL_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' };
+  return startLoggedProcess({ name, script: launcherBin, args: ['-c', file, '-f'], ready: /launcher started/, logDir, env, nodeArgs: launcherNodeArgs });
 }
 
 function startSimCloud(): Promise<{ child: ChildProcess; line: string }> {
-  return startProcess('sim-cloud', simCloudBin, ['--port', '0'], /https?:\/\/\S+/);
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  child.kill('SIGTERM');
-  await Promise.race([once(child, 'exit'), new Promise((resolve) => setTimeout(resolve, 10_000))]);
-  if (child.exitCode === null) child.kill('SIGKILL');
-}
-
-function tlsFor(zk: LocalZooKeeper) {
-  return { ca: zk.tls!.ca, cert: zk.tls!.cert, key: zk.tls!.key };
-}
-
-async function zkClient(zk: LocalZooKeeper, chroot: string): Promise<ZooKeeperClient> {
-  const client = new ZooKeeperClient({ servers: zk.connectString, chroot, ...(zk.tls ? { tls: tlsFor(zk) } : {}), sessionTimeoutMs: 10_000 });
-  await client.connect();
-  await client.mkdirp('/');
-  return client;
-}
-
-/** The server's current zxid: a sync's reply carries it. */
-async function currentZxid(client: ZooKeeperClient): Promise<bigint> {
-  await client.sync('/');
-  return client.lastZxid;
+  return startLoggedProcess({ name: 'sim-cloud', script: simCloudBin, args: ['--port', '0'], ready: /https?:\/\/\S+/, logDir });
 }
 
 function configText(zk: LocalZooKeeper, chroot: string, endpoint: string, scenario: Scenario): string {
@@ -188,7 +135,7 @@ async function runScenario(zk: LocalZooKeeper, scenario: Scenario, dir: string):
 
   const launchers = [];
   for (let i = 0; i < scenario.launchers; i++) launchers.push((await startLauncher(file, `launcher-${i}`)).child);
-  const clients = await Promise.all(Array.from({ length: Math.min(scenario.concurrency, 20) }, () => zkClient(zk, chroot)));
+  const clients = await Promise.all(Array.from({ length: Math.min(scenario.concurrency, 20) }, () => chrootClient(zk, chroot)));
   const zuuls = clients.map((client) => new ZuulClient(client));
   try {
     if (scenario.minReady) {
@@ -201,22 +148,10 @@ async function runScenario(zk: LocalZooKeeper, scenario: Scenario, dir: string):
       }
     }
     await control.resetCalls?.();
-    const before = await Promise.all(launchers.map((child) => procStats(child.pid!)));
+    const before = await Promise.all(launchers.map((child) => processStats(child.pid!)));
     const zxidStart = await currentZxid(clients[0]!);
     const total = values.requests ? Number(values.requests) : scenario.requests;
-    const results: JobResult[] = [];
-    let next = 0;
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: scenario.concurrency }, async (_, worker) => {
-        const zuul = zuuls[worker % zuuls.length]!;
-        while (next < total) {
-          next++;
-          results.push(await zuul.runJob(scenario.labels, { timeoutMs: 120_000 }).catch((error: unknown) => ({ result: 'NODE_FAILURE', error }) as unknown as JobResult));
-        }
-      }),
-    );
-    const elapsedS = (performance.now() - t0) / 1000;
+    const { results, elapsedS } = await runJobs(zuuls, { labels: scenario.labels, concurrency: scenario.concurrency, total });
     // Wait until the launchers have deleted the used nodes, so their writes are in the span.
     const settleDeadline = Date.now() + 60_000;
     while (Date.now() < settleDeadline) {
@@ -225,10 +160,9 @@ async function runScenario(zk: LocalZooKeeper, scenario: Scenario, dir: string):
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const zxidEnd = await currentZxid(clients[0]!);
-    const after = await Promise.all(launchers.map((child) => procStats(child.pid!)));
+    const after = await Promise.all(launchers.map((child) => processStats(child.pid!)));
     const calls = await control.calls();
     const ok = results.filter((result) => result.result === 'SUCCESS');
-    const latencies = ok.map((result) => result.timings.latencyMs).sort((a, b) => a - b);
     const nodes = ok.reduce((sum, result) => sum + result.nodeIds.length, 0);
     const totalCalls = Object.entries(calls)
       .filter(([op]) => !op.endsWith('.throttled'))
@@ -242,7 +176,7 @@ async function runScenario(zk: LocalZooKeeper, scenario: Scenario, dir: string):
       requests: results.length,
       failures: results.length - ok.length,
       requestsPerSecond: ok.length / elapsedS,
-      latencyMs: { p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99) },
+      latencyMs: latencyPercentiles(results),
       cloudCallsPerNode: nodes > 0 ? totalCalls / nodes : NaN,
       instanceListsPerSecond: ((calls as Record<string, number>)['instances.list'] ?? 0) / elapsedS,
       zkWritesPerRequest: writes / results.length,
@@ -260,7 +194,7 @@ async function runScenario(zk: LocalZooKeeper, scenario: Scenario, dir: string):
 /** 10,000 nodes and 2,000 waiting requests already in ZooKeeper: start-up time and memory. */
 async function runScale(zk: LocalZooKeeper, dir: string): Promise<Record<string, unknown>> {
   const chroot = `/bench-scale-${Date.now()}`;
-  const client = await zkClient(zk, chroot);
+  const client = await chrootClient(zk, chroot);
   const cloud = await startSimCloud();
   const endpoint = /(https?:\/\/[^\s]+)/.exec(cloud.line)![1]!;
   try {
@@ -285,7 +219,7 @@ async function runScale(zk: LocalZooKeeper, dir: string): Promise<Record<string,
     const startupMs = performance.now() - t0;
     // Let it idle through a few pool-worker passes over the waiting requests.
     await new Promise((resolve) => setTimeout(resolve, 5_000));
-    const stats = await procStats(launcher.child.pid!);
+    const stats = await processStats(launcher.child.pid!);
     await stopProcess(launcher.child);
     return {
       scenario: '10,000 nodes and 2,000 waiting requests',

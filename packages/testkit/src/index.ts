@@ -34,3 +34,4 @@ export {
   type ScriptedRequest,
 } from './scripted-launcher.js';
 export * from './zuul/index.js';
+export { chrootClient, currentZxid, latencyPercentiles, percentile, processStats, runJobs, startLoggedProcess, stopProcess, type LoggedProcessOptions } from './bench-tools.js';
