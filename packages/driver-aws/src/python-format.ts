@@ -12,7 +12,7 @@ export function pythonRepr(value: unknown): string {
   if (value === null || value === undefined) return 'None';
   if (value === true) return 'True';
   if (value === false) return 'False';
-  if (typeof value === 'string') return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+  if (typeof value === 'string') return stringRepr(value);
   if (typeof value === 'number') {
     if (Number.isNaN(value)) return 'nan';
     if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
@@ -25,6 +25,21 @@ export function pythonRepr(value: unknown): string {
       .join(', ')}}`;
   }
   return String(value);
+}
+
+/**
+ * Python's quoting: single quotes, or double quotes when the text has a single quote and no
+ * double one; backslashes, the quote used and control characters escaped.
+ */
+function stringRepr(text: string): string {
+  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+  const escaped = text
+    .replaceAll('\\', '\\\\')
+    .replaceAll('\n', '\\n')
+    .replaceAll('\r', '\\r')
+    .replaceAll('\t', '\\t')
+    .replaceAll(quote, `\\${quote}`);
+  return `${quote}${escaped}${quote}`;
 }
 
 /** A template `str.format` would reject, or a field it could not look up. */
