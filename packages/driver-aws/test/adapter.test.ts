@@ -60,6 +60,11 @@ test('deletions asked for together go out as one TerminateInstances', async (t) 
   await Promise.all(ids.map((id) => run(adapter.getDeleteStateMachine(id, { instances: listing, log }))));
   t.is(fake.calls().TerminateInstances, 1);
   t.true(fake.state().instances.every((instance) => instance.state === 'terminated'));
+
+  // An ID EC2 does not know fails the whole call: the others are then terminated one by one.
+  const more = Array.from({ length: 2 }, () => fake.addInstance({ tags: metadata('2') }).instanceId);
+  await Promise.all([...more, 'i-0000000000000ffff'].map((id) => run(adapter.getDeleteStateMachine(id, { instances: listing, log }))));
+  t.true(fake.state().instances.every((instance) => instance.state === 'terminated'));
 });
 
 test('spot labels buy spot, image-filters pick the newest match, and imds-http-tokens turns IMDSv1 off', async (t) => {
