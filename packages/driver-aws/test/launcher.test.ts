@@ -87,6 +87,18 @@ test('beyond the instance family’s vCPU quota, less what others run, requests 
   t.is((await zuul.waitForRequest(third, { timeoutMs: 30_000 })).state, 'fulfilled');
 });
 
+test('a launch EC2 refuses for volume quota is aborted, not failed, and served once the quota is read again', async (t) => {
+  const fake = await useFakeAws(t);
+  const { zuul, requests } = await cluster(t, fake);
+  fake.injectFailure({ action: 'RunInstances', code: 'VolumeLimitExceeded', count: 3 });
+  const request = await zuul.requestNodes(['small']);
+  await waitFor(() => (fake.calls()['RunInstances.failed'] ?? 0) >= 1, { timeoutMs: 10_000 });
+  t.not(requests.get(request.id)?.state, 'failed');
+  t.is((await zuul.waitForRequest(request, { timeoutMs: 30_000 })).state, 'fulfilled');
+  t.deepEqual(requests.get(request.id)?.declinedBy ?? [], [], 'never declined');
+  t.is(fake.calls()['RunInstances.failed'], 3);
+});
+
 test('a pool’s max-resources on a quota code limits it like the cloud’s quota', async (t) => {
   const fake = await useFakeAws(t);
   // t3.medium: 2 vCPUs against the standard on-demand code.
