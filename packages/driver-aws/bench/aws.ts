@@ -124,6 +124,9 @@ async function runScenario(zk: LocalZooKeeper, scenario: Scenario, dir: string):
     logDir,
     env: {
       NODEPOOL_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+      // The web API on, as by default, but on a free loopback port, whatever else holds 8005.
+      NODEPOOL_WEB_PORT: '0',
+      NODEPOOL_WEB_LISTEN_ADDRESS: '127.0.0.1',
       AWS_ACCESS_KEY_ID: FAKE_AWS_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: FAKE_AWS_CREDENTIALS.secretAccessKey,
       AWS_EC2_METADATA_DISABLED: 'true',

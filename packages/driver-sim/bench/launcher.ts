@@ -86,7 +86,8 @@ const scenarios: Scenario[] = [
 
 /** The launcher as operators run it: the built `nodepool-launcher`, in the foreground. */
 function startLauncher(file: string, name: string): Promise<{ child: ChildProcess; line: string }> {
-  const env = { NODEPOOL_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' };
+  // The web API on, as by default, but on a free loopback port: several launchers share this machine.
+  const env = { NODEPOOL_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', NODEPOOL_WEB_PORT: '0', NODEPOOL_WEB_LISTEN_ADDRESS: '127.0.0.1' };
   return startLoggedProcess({ name, script: launcherBin, args: ['-c', file, '-f'], ready: /launcher started/, logDir, env, nodeArgs: launcherNodeArgs });
 }
 
