@@ -1,11 +1,10 @@
 import { stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DiskImageFormat, ImportImageTask, ImportSnapshotTask, VolumeType } from '@aws-sdk/client-ec2';
-import type { ImageUploadOptions, Logger } from '@nodepool/core';
+import { pythonStr, type ImageUploadOptions, type Logger } from '@nodepool/core';
 import { AwsApiError } from './aws-errors.js';
 import type { AwsClient } from './client.js';
 import type { AwsDiskImageConfig, AwsProviderConfig } from './config.js';
-import { pythonStr } from './python-format.js';
 import { toTagList } from './tags.js';
 
 const GIB = 1024 ** 3;

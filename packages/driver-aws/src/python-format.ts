@@ -1,46 +1,4 @@
-/**
- * Python's `str()` of a value read from YAML or JSON, as Nodepool writes tag values
- * (`str(v)`): `True`/`False`, `None`, lists and mappings as their `repr`.
- */
-export function pythonStr(value: unknown): string {
-  if (typeof value === 'string') return value;
-  return pythonRepr(value);
-}
-
-/** Python's `repr()` of a value read from YAML or JSON. */
-export function pythonRepr(value: unknown): string {
-  if (value === null || value === undefined) return 'None';
-  if (value === true) return 'True';
-  if (value === false) return 'False';
-  if (typeof value === 'string') return stringRepr(value);
-  if (typeof value === 'number') {
-    if (Number.isNaN(value)) return 'nan';
-    if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
-    return String(value);
-  }
-  if (Array.isArray(value)) return `[${value.map(pythonRepr).join(', ')}]`;
-  if (typeof value === 'object') {
-    return `{${Object.entries(value as Record<string, unknown>)
-      .map(([key, item]) => `${pythonRepr(key)}: ${pythonRepr(item)}`)
-      .join(', ')}}`;
-  }
-  return String(value);
-}
-
-/**
- * Python's quoting: single quotes, or double quotes when the text has a single quote and no
- * double one; backslashes, the quote used and control characters escaped.
- */
-function stringRepr(text: string): string {
-  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
-  const escaped = text
-    .replaceAll('\\', '\\\\')
-    .replaceAll('\n', '\\n')
-    .replaceAll('\r', '\\r')
-    .replaceAll('\t', '\\t')
-    .replaceAll(quote, `\\${quote}`);
-  return `${quote}${escaped}${quote}`;
-}
+import { pythonRepr, pythonStr } from '@nodepool/core';
 
 /** A template `str.format` would reject, or a field it could not look up. */
 export class PythonFormatError extends Error {

@@ -1,7 +1,7 @@
 import type { Tag } from '@aws-sdk/client-ec2';
-import type { Logger, NodeRequest } from '@nodepool/core';
+import { pythonStr, type Logger, type NodeRequest } from '@nodepool/core';
 import type { AwsLabelConfig } from './config.js';
-import { pythonFormat, pythonStr } from './python-format.js';
+import { pythonFormat } from './python-format.js';
 
 /** Nodepool's tag naming a cloud resource's provider: resources without it are never touched. */
 export const PROVIDER_TAG = 'nodepool_provider_name';

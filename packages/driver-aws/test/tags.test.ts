@@ -1,6 +1,7 @@
 import test from 'ava';
 import { getLogger, NodeRequest } from '@nodepool/core';
-import { PythonFormatError, pythonFormat, pythonRepr } from '../src/python-format.js';
+import { pythonRepr } from '@nodepool/core';
+import { PythonFormatError, pythonFormat } from '../src/python-format.js';
 import { nodeTags } from '../src/tags.js';
 
 const log = getLogger('test.driver-aws');
