@@ -99,7 +99,9 @@ test.serial('a server restart within the session timeout keeps the session, its 
   await zk().stop();
   await waitFor(() => client.state === 'suspended', { timeoutMs: 5_000 });
   await zk().start();
-  await waitFor(() => log.includes('reconnected'), { timeoutMs: 10_000 });
+  // A JVM restarting on a loaded machine can take a while; the log says how it ended.
+  await waitFor(() => log.length > 1, { timeoutMs: 20_000 }).catch(() => undefined);
+  t.deepEqual(log, ['suspended', 'reconnected']);
 
   t.is(client.session?.sessionId, sessionId);
   const peer = await connectPeer(t, zk().connectString, client);
@@ -109,7 +111,6 @@ test.serial('a server restart within the session timeout keeps the session, its 
   await waitFor(() => oneShot.length === 1 && recursive.length === 1, { timeoutMs: 5_000 });
   t.deepEqual(oneShot, [{ type: 'changed', path: '/watched' }]);
   t.deepEqual(recursive, [{ type: 'created', path: '/tree/after-restart' }]);
-  t.deepEqual(log, ['suspended', 'reconnected']);
 });
 
 test('a one-shot watch learns of a change made while it was disconnected', async (t) => {
