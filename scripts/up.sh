@@ -5,5 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-tools.sh
+# The build also links the packages' commands (npx nodepool …): npm ci cannot before dist/ exists.
 npm run --silent build
 exec node --import=tsx scripts/quickstart.ts
