@@ -134,11 +134,13 @@ async function runScenario(zk: LocalZooKeeper, scenario: Scenario, dir: string):
   const file = join(dir, `${scenario.name.replace(/\W+/g, '-')}.yaml`);
   await writeFile(file, configText(zk, chroot, endpoint, scenario));
 
-  const launchers = [];
-  for (let i = 0; i < scenario.launchers; i++) launchers.push((await startLauncher(file, `launcher-${i}`)).child);
-  const clients = await Promise.all(Array.from({ length: Math.min(scenario.concurrency, 20) }, () => chrootClient(zk, chroot)));
-  const zuuls = clients.map((client) => new ZuulClient(client));
+  // Started inside the try: a launcher that fails to start must not leave the others running.
+  const launchers: ChildProcess[] = [];
+  const clients: Awaited<ReturnType<typeof chrootClient>>[] = [];
   try {
+    for (let i = 0; i < scenario.launchers; i++) launchers.push((await startLauncher(file, `launcher-${i}`)).child);
+    clients.push(...(await Promise.all(Array.from({ length: Math.min(scenario.concurrency, 20) }, () => chrootClient(zk, chroot)))));
+    const zuuls = clients.map((client) => new ZuulClient(client));
     if (scenario.minReady) {
       // Let min-ready fill up before measuring.
       const deadline = Date.now() + 60_000;
