@@ -5,3 +5,4 @@ export { createFakeDriver, FakeCloud, type FakeProviderConfig } from './fake-dri
 export { expectRejected, type ExpectRejectedOptions, type RejectionAssertions } from './expect-rejected.js';
 export { validateConfigText } from './validate-config-text.js';
 export { fastTimings, launcherCluster, submitRequest, type Cluster, type TeardownContext, type ZooKeeperEndpoint } from './launcher-cluster.js';
+export { FakeCloudUsageError, listenOnLoopback, runFakeCloudCommand, type FakeCloudAddress, type FakeCloudCommand } from './fake-cloud-server.js';

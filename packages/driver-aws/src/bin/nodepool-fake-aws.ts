@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // A fake AWS in the foreground, for the quickstart, demos and benchmarks.
 import { parseArgs } from 'node:util';
+import { FakeCloudUsageError, runFakeCloudCommand } from '@nodepool/core/testing';
 import { FAKE_AWS_CREDENTIALS, startFakeAws, type FakeAwsHandle, type FakeAwsOptions } from '../testing/index.js';
 
 const usage = `Usage: nodepool-fake-aws --port N [options]
@@ -30,13 +31,11 @@ Any SigV4 signature is accepted; the region signed for must match --region.
 Control plane (JSON): GET /_fake/calls, GET/POST /_fake/settings, POST /_fake/failures,
 GET /_fake/state, POST /_fake/reset.`;
 
-class UsageError extends Error {}
-
 function number(values: Record<string, unknown>, flag: string): number | undefined {
   const text = values[flag];
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (text === '' || !Number.isFinite(value) || value < 0) throw new UsageError(`--${flag} must be a number >= 0, not "${String(text)}"`);
+  if (text === '' || !Number.isFinite(value) || value < 0) throw new FakeCloudUsageError(`--${flag} must be a number >= 0, not "${String(text)}"`);
   return value;
 }
 
@@ -67,16 +66,16 @@ function readOptions(argv: string[]): FakeAwsOptions | 'help' {
       strict: true,
     }));
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new FakeCloudUsageError((error as Error).message);
   }
   if (values.help) return 'help';
   const port = number(values, 'port');
-  if (port === undefined) throw new UsageError('--port is required (0 for a free port)');
-  if (!Number.isInteger(port) || port > 65535) throw new UsageError(`--port must be a port number, not "${String(values.port)}"`);
+  if (port === undefined) throw new FakeCloudUsageError('--port is required (0 for a free port)');
+  if (!Number.isInteger(port) || port > 65535) throw new FakeCloudUsageError(`--port must be a port number, not "${String(values.port)}"`);
   const quotas: Record<string, number> = {};
   for (const entry of values.quota ?? []) {
     const match = /^(L-[0-9A-F]+)=(\d+(\.\d+)?)$/.exec(entry);
-    if (!match) throw new UsageError(`--quota must look like L-1216C47A=64, not "${entry}"`);
+    if (!match) throw new FakeCloudUsageError(`--quota must look like L-1216C47A=64, not "${entry}"`);
     quotas[match[1]!] = Number(match[2]);
   }
   const region = values.region;
@@ -118,41 +117,4 @@ function describe(fake: FakeAwsHandle): string {
   ].join('\n');
 }
 
-async function main(): Promise<number> {
-  let options;
-  try {
-    options = readOptions(process.argv.slice(2));
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(`${error.message}\n\n${usage}`);
-    return 2;
-  }
-  if (options === 'help') {
-    console.log(usage);
-    return 0;
-  }
-  const fake = await startFakeAws(options);
-  console.log(describe(fake));
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      console.log(`\n${signal}: stopping the fake AWS`);
-      fake.stop().then(
-        () => resolve(0),
-        (error: unknown) => {
-          console.error(error);
-          resolve(1);
-        },
-      );
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+runFakeCloudCommand({ usage, what: 'the fake AWS', readOptions, start: startFakeAws, describe });

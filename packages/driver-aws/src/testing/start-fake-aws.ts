@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '@nodepool/core/testing';
 import { FakeAws, type FakeAwsOptions } from './fake-aws.js';
 import { createFakeAwsServer } from './fake-aws-server.js';
 import { FakeAwsUsageError, type FakeAwsSettings, type FakeAwsSettingsPatch } from './fake-aws-settings.js';
@@ -97,16 +97,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     throw error instanceof FakeAwsUsageError ? new TypeError(`invalid fake AWS options: ${error.message}`) : error;
   }
   const server = createFakeAwsServer(fake);
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const { url, host, port } = await listenOnLoopback(server, options);
   const clientConfig = (): FakeAwsClientConfig => ({ endpoint: url, region: fake.settings().region, credentials: { ...FAKE_AWS_CREDENTIALS } });
   return {
     url,

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // A simulated cloud in the foreground, for the quickstart, demos and benchmarks.
 import { parseArgs } from 'node:util';
+import { FakeCloudUsageError, runFakeCloudCommand } from '@nodepool/core/testing';
 import { startSimCloud, type SimCloudHandle } from '../cloud/index.js';
 import type { SimCloudOptions } from '../cloud/sim-cloud-options.js';
 
@@ -26,13 +27,11 @@ memory, for Nodepool's sim driver. A simulator for tests and demos, not a cloud.
 
 Settings change at run time with POST /_sim/config; GET /_sim/calls counts API calls.`;
 
-class UsageError extends Error {}
-
 function number(values: Record<string, unknown>, flag: string, check: (n: number) => boolean, what: string): number | undefined {
   const text = values[flag];
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (text === '' || !check(value)) throw new UsageError(`--${flag} must be ${what}, not "${String(text)}"`);
+  if (text === '' || !check(value)) throw new FakeCloudUsageError(`--${flag} must be ${what}, not "${String(text)}"`);
   return value;
 }
 
@@ -62,11 +61,11 @@ function readOptions(argv: string[]): SimCloudOptions | 'help' {
       strict: true,
     }));
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new FakeCloudUsageError((error as Error).message);
   }
   if (values.help) return 'help';
   const port = number(values, 'port', (n) => isCount(n) && n < 65536, 'a port number');
-  if (port === undefined) throw new UsageError('--port is required (0 for a free port)');
+  if (port === undefined) throw new FakeCloudUsageError('--port is required (0 for a free port)');
   return {
     port,
     host: values.host,
@@ -119,41 +118,4 @@ function describe(cloud: SimCloudHandle): string {
   ].join('\n');
 }
 
-async function main(): Promise<number> {
-  let options;
-  try {
-    options = readOptions(process.argv.slice(2));
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(`${error.message}\n\n${usage}`);
-    return 2;
-  }
-  if (options === 'help') {
-    console.log(usage);
-    return 0;
-  }
-  const cloud = await startSimCloud(options);
-  console.log(describe(cloud));
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      console.log(`\n${signal}: stopping the simulated cloud`);
-      cloud.stop().then(
-        () => resolve(0),
-        (error: unknown) => {
-          console.error(error);
-          resolve(1);
-        },
-      );
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+runFakeCloudCommand({ usage, what: 'the simulated cloud', readOptions, start: startSimCloud, describe });

@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '@nodepool/core/testing';
 import type {
   SimCallCounts,
   SimCloudSettings,
@@ -59,18 +59,9 @@ export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimC
     throw error instanceof SimCloudError ? new TypeError(`invalid sim cloud options: ${error.message}`) : error;
   }
   const server = createSimCloudServer(cloud);
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const { url, host, port } = await listenOnLoopback(server, options);
   return {
-    url: `http://${urlHost}:${port}`,
+    url,
     host,
     port,
     calls: () => cloud.calls(),

@@ -1,0 +1,97 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** Where a fake cloud's HTTP server listens. */
+export interface FakeCloudAddress {
+  /** `http://host:port`, an IPv6 host in brackets. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+/**
+ * Starts `server` listening on `host` (default loopback) and `port` (default 0: a free one), for
+ * a fake cloud kept with a driver. Rejects if the address is taken.
+ */
+export async function listenOnLoopback(server: Server, options: { host?: string | undefined; port?: number | undefined } = {}): Promise<FakeCloudAddress> {
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, host, port };
+}
+
+/** Thrown by a fake cloud command's option reader: printed with the usage, exit code 2. */
+export class FakeCloudUsageError extends Error {
+  override readonly name = 'FakeCloudUsageError';
+}
+
+/** What a fake cloud's command (`nodepool-sim-cloud`, `nodepool-fake-aws`) is made of. */
+export interface FakeCloudCommand<Options, Handle extends { stop(): Promise<void> }> {
+  /** The `--help` text. */
+  readonly usage: string;
+  /** What it is, for the stop message: "the simulated cloud". */
+  readonly what: string;
+  /** The options from the command line, or 'help'; throws FakeCloudUsageError for bad ones. */
+  readOptions(argv: string[]): Options | 'help';
+  start(options: Options): Promise<Handle>;
+  /** The banner printed once it listens. */
+  describe(handle: Handle): string;
+}
+
+/**
+ * Runs a fake cloud in the foreground until SIGINT or SIGTERM, then exits: 0 after a clean
+ * stop, 2 for bad options (printed with the usage), 1 for anything else.
+ */
+export function runFakeCloudCommand<Options, Handle extends { stop(): Promise<void> }>(
+  command: FakeCloudCommand<Options, Handle>,
+  argv: string[] = process.argv.slice(2),
+): void {
+  exitWith(serve(command, argv));
+}
+
+async function serve<Options, Handle extends { stop(): Promise<void> }>(command: FakeCloudCommand<Options, Handle>, argv: string[]): Promise<number> {
+  let options: Options | 'help';
+  try {
+    options = command.readOptions(argv);
+  } catch (error) {
+    if (!(error instanceof FakeCloudUsageError)) throw error;
+    console.error(`${error.message}\n\n${command.usage}`);
+    return 2;
+  }
+  if (options === 'help') {
+    console.log(command.usage);
+    return 0;
+  }
+  const handle = await command.start(options);
+  console.log(command.describe(handle));
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      console.log(`\n${signal}: stopping ${command.what}`);
+      handle.stop().then(
+        () => resolve(0),
+        (error: unknown) => {
+          console.error(error);
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+function exitWith(code: Promise<number>): void {
+  code.then(
+    (value) => process.exit(value),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    },
+  );
+}
