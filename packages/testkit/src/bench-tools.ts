@@ -66,7 +66,11 @@ export async function startLoggedProcess(options: LoggedProcessOptions): Promise
     const line = text.split('\n').find((each) => options.ready.test(each));
     if (line) return { child, line };
     if (exited !== undefined) throw new Error(`${options.name} exited with ${exited}:\n${text.slice(-4000)}`);
-    if (Date.now() > deadline) throw new Error(`${options.name} did not start within ${timeoutMs / 1000} s:\n${text.slice(-4000)}`);
+    if (Date.now() > deadline) {
+      // Not left running behind a benchmark that gave up on it.
+      await stopProcess(child);
+      throw new Error(`${options.name} did not start within ${timeoutMs / 1000} s:\n${text.slice(-4000)}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

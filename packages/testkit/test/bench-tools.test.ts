@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { latencyPercentiles, percentile, processStats, startLoggedProcess, stopProcess, type JobResult } from '@nodepool/testkit';
@@ -29,4 +29,15 @@ test('a logged process is ready at its matching line, reports its figures, and s
   const broken = join(dir, 'broken.mjs');
   await writeFile(broken, "console.log('no luck'); process.exit(3);\n");
   await t.throwsAsync(startLoggedProcess({ name: 'broken', script: broken, args: [], ready: /never/, logDir: dir }), { message: /exited with 3:\nno luck/ });
+});
+
+test('a logged process that never gets ready is stopped, not left running', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'bench-tools-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const script = join(dir, 'silent.mjs');
+  await writeFile(script, "console.log(process.pid); setInterval(() => {}, 1000);\n");
+  await t.throwsAsync(startLoggedProcess({ name: 'silent', script, args: [], ready: /never/, logDir: dir, timeoutMs: 500 }), { message: /did not start within 0.5 s/ });
+  const [log] = (await readdir(dir)).filter((name) => name.startsWith('silent-'));
+  const pid = Number((await readFile(join(dir, log!), 'utf8')).trim());
+  t.throws(() => process.kill(pid, 0), { code: 'ESRCH' });
 });
