@@ -14,8 +14,9 @@ async function ownSshd(t: ExecutionContext): Promise<LocalSshServer> {
   return server;
 }
 
+// Five seconds for the host-key scan: on a loaded machine an RSA handshake alone can outlast one.
 function hostEntry(sshd: { port: number }, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { name: '127.0.0.1', labels: ['static-label'], 'connection-port': sshd.port, timeout: 1, ...extra };
+  return { name: '127.0.0.1', labels: ['static-label'], 'connection-port': sshd.port, timeout: 5, ...extra };
 }
 
 const onePool = (nodes: Record<string, unknown>[], extra: Partial<PoolEntry> = {}): PoolEntry[] => [{ nodes, ...extra }];
