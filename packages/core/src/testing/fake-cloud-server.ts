@@ -95,3 +95,28 @@ function exitWith(code: Promise<number>): void {
     },
   );
 }
+
+/** One call to a fake cloud's control API: JSON in, JSON out. */
+export type ControlApiCall = <T>(method: string, path: string, body?: unknown) => Promise<T>;
+
+/**
+ * Calls the control API under `<url>/<prefix>/` of a fake cloud named `what` ("fake AWS"). A
+ * failure throws an Error with the method, path, HTTP status and the body's `error.message`.
+ */
+export function controlApiCaller(url: string, prefix: string, what: string): ControlApiCall {
+  const base = url.replace(/\/+$/, '');
+  return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${base}/${prefix}/${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    const data: unknown = text === '' ? undefined : JSON.parse(text);
+    if (!response.ok) {
+      const message = (data as { error?: { message?: string } } | undefined)?.error?.message ?? text;
+      throw new Error(`${what} ${method} /${prefix}/${path} failed with HTTP ${response.status}: ${message}`);
+    }
+    return data as T;
+  };
+}

@@ -5,4 +5,12 @@ export { createFakeDriver, FakeCloud, type FakeProviderConfig } from './fake-dri
 export { expectRejected, type ExpectRejectedOptions, type RejectionAssertions } from './expect-rejected.js';
 export { validateConfigText } from './validate-config-text.js';
 export { fastTimings, launcherCluster, submitRequest, type Cluster, type TeardownContext, type ZooKeeperEndpoint } from './launcher-cluster.js';
-export { FakeCloudUsageError, listenOnLoopback, runFakeCloudCommand, type FakeCloudAddress, type FakeCloudCommand } from './fake-cloud-server.js';
+export {
+  controlApiCaller,
+  FakeCloudUsageError,
+  listenOnLoopback,
+  runFakeCloudCommand,
+  type ControlApiCall,
+  type FakeCloudAddress,
+  type FakeCloudCommand,
+} from './fake-cloud-server.js';

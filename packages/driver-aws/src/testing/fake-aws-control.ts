@@ -1,3 +1,4 @@
+import { controlApiCaller } from '@nodepool/core/testing';
 import type { FakeAwsSettings, FakeAwsSettingsPatch } from './fake-aws-settings.js';
 import type {
   AddHostRequest,
@@ -46,20 +47,7 @@ export interface FakeAwsControl {
 /** Controls the fake AWS at `url` (its base URL, as printed by `nodepool-fake-aws`). */
 export function fakeAwsControl(url: string): FakeAwsControl {
   const base = url.replace(/\/+$/, '');
-  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${base}/_fake/${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    const data: unknown = text === '' ? undefined : JSON.parse(text);
-    if (!response.ok) {
-      const message = (data as { error?: { message?: string } } | undefined)?.error?.message ?? text;
-      throw new Error(`fake AWS ${method} /_fake/${path} failed with HTTP ${response.status}: ${message}`);
-    }
-    return data as T;
-  };
+  const call = controlApiCaller(base, '_fake', 'fake AWS');
   return {
     url: base,
     calls: () => call('GET', 'calls'),

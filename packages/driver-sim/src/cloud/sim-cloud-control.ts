@@ -1,9 +1,9 @@
+import { controlApiCaller } from '@nodepool/core/testing';
 import type {
   SimCallCounts,
   SimCloudSettings,
   SimCreateImageRequest,
   SimDirectInstanceRequest,
-  SimErrorBody,
   SimImage,
   SimInstance,
 } from './api-types.js';
@@ -29,20 +29,7 @@ export interface SimCloudControl {
 /** Controls the simulated cloud at `url` (its base URL, as printed by `nodepool-sim-cloud`). */
 export function simCloudControl(url: string): SimCloudControl {
   const base = url.replace(/\/+$/, '');
-  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${base}/_sim/${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    const data: unknown = text === '' ? undefined : JSON.parse(text);
-    if (!response.ok) {
-      const message = (data as SimErrorBody | undefined)?.error?.message ?? text;
-      throw new Error(`sim cloud ${method} /_sim/${path} failed with HTTP ${response.status}: ${message}`);
-    }
-    return data as T;
-  };
+  const call = controlApiCaller(base, '_sim', 'sim cloud');
   return {
     url: base,
     calls: () => call('GET', 'calls'),
