@@ -1,2 +1,3 @@
 export { buildProgram, main, CommandFailure, consoleOutput, type GlobalOptions, type Output } from './program.js';
 export type { MainOptions } from './cli-context.js';
+export { launcherMain } from './launcher-command.js';

@@ -4,7 +4,7 @@ import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ZooKeeperClient } from '@nodepool/zookeeper';
 import type { LocalZooKeeper } from './local-zookeeper.js';
-import type { JobResult, ZuulClient } from './zuul/index.js';
+import type { JobResult, ZuulClient } from '@nodepool/zuul-client';
 
 /*
  * Measuring helpers of the launcher benchmarks (`packages/<driver>/bench/*.ts`): processes with

@@ -33,5 +33,6 @@ export {
   type ScriptedOutcome,
   type ScriptedRequest,
 } from './scripted-launcher.js';
-export * from './zuul/index.js';
+// The Zuul-like client has its own package (the CLI uses it); re-exported for tests and benchmarks.
+export * from '@nodepool/zuul-client';
 export { chrootClient, currentZxid, latencyPercentiles, percentile, processStats, runJobs, startLoggedProcess, stopProcess, type LoggedProcessOptions } from './bench-tools.js';

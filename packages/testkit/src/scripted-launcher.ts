@@ -11,7 +11,7 @@ import {
   requestLockPath,
   requestPath,
   type NodeRequestRecord,
-} from './zuul/records.js';
+} from '@nodepool/zuul-client';
 
 /** What the scripted launcher does with a request. */
 export type ScriptedDecision =

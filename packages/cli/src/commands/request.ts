@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ConfigError, connectToZooKeeper, formatIssue, loadConfig, type NodepoolConfig } from '@nodepool/core';
-import { AcceptNodesError, NodeRequestGoneError, NodeRequestTimeoutError, ZuulClient, type AcceptedNode } from '@nodepool/testkit';
+import { AcceptNodesError, NodeRequestGoneError, NodeRequestTimeoutError, ZuulClient, type AcceptedNode } from '@nodepool/zuul-client';
 import { ZooKeeperConnectError, type ZooKeeperClient } from '@nodepool/zookeeper';
 import { cliDriverRegistry } from '../driver-registry.js';
 import { formatTable } from '../format-table.js';

@@ -8,6 +8,8 @@ export {
   nodePath,
   requestLockPath,
   requestPath,
+  epochSeconds,
+  parseRecord,
   type NodeRecord,
   type NodeRequestRecord,
   type RequestState,

@@ -1,20 +1,17 @@
 import test from 'ava';
 import type { WatchEvent } from '@nodepool/zookeeper';
+import { KazooPeer, ScriptedLauncher, useZooKeeper, type ScriptedLauncherOptions } from '@nodepool/testkit';
 import {
   AcceptNodesError,
-  KazooPeer,
   NodeRequestGoneError,
   NodeRequestTimeoutError,
-  ScriptedLauncher,
   ZuulClient,
   nodeLockPath,
   nodePath,
   requestLockPath,
   requestPath,
-  useZooKeeper,
-  type ScriptedLauncherOptions,
-} from '../../src/index.js';
-import { connectParties, readJson } from '../helpers/zookeeper-clients.js';
+} from '../src/index.js';
+import { connectParties, readJson } from '../../testkit/test/helpers/zookeeper-clients.js';
 
 const zk = useZooKeeper(test);
 

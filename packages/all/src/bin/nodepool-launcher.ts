@@ -1,0 +1,3 @@
+import { launcherMain } from '@nodepool/cli';
+
+process.exitCode = await launcherMain(process.argv.slice(2));

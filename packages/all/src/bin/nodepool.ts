@@ -1,0 +1,3 @@
+import { main } from '@nodepool/cli';
+
+process.exitCode = await main(process.argv.slice(2));
