@@ -8,7 +8,7 @@ import { dibImageListCommand, imageListCommand, imageStatusCommand, listCommand,
 import { deleteCommand, holdCommand } from './commands/node-admin.js';
 import { eraseCommand, infoCommand } from './commands/provider-admin.js';
 import { requestCommand, type RequestCommandOptions } from './commands/request.js';
-import { configureDaemonLogging } from './logging.js';
+import { configureCommandLogging } from './logging.js';
 import { CommandFailure, consoleOutput, type GlobalOptions, type Output } from './program-types.js';
 import { version } from './version.js';
 
@@ -28,7 +28,9 @@ export function buildProgram(output: Output, setExitCode: (code: number) => void
     .version(`Nodepool version: ${version}`, '--version', 'show the version and exit')
     .configureOutput({ writeOut: (text) => output.out(text.trimEnd()), writeErr: (text) => output.err(text.trimEnd()) })
     .exitOverride()
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Before any command does anything: no log line may reach stdout, and below warning only with --debug.
+    .hook('preAction', async (_program, action) => configureCommandLogging(action.optsWithGlobals<GlobalOptions>()));
 
   const run = (action: (options: GlobalOptions, command: Command) => Promise<number>) =>
     async (...args: unknown[]): Promise<void> => {
@@ -45,11 +47,7 @@ export function buildProgram(output: Output, setExitCode: (code: number) => void
       .option('-s, --secure <file>', 'path to the secure file');
   const json = (cmd: Command): Command => cmd.option('--json', 'print JSON (as the web API does) instead of the table');
   const withContext = (action: (context: CommandContext, args: unknown[], options: Record<string, unknown>) => Promise<number>) =>
-    run(async (options, cmd) => {
-      // --debug and -l as the original: debug logging on stderr, or the logging file's settings.
-      if (options.debug || options.logconfig) await configureDaemonLogging({ debug: options.debug ?? false, logconfig: options.logconfig ?? null });
-      return action({ options, output, main: mainOptions }, cmd.processedArgs as unknown[], cmd.opts());
-    });
+    run(async (options, cmd) => action({ options, output, main: mainOptions }, cmd.processedArgs as unknown[], cmd.opts()));
 
   command('config-validate', 'validate the configuration file; exit 1 and list every problem if it is not valid').action(
     run((options) => configValidateCommand(options, output)),
