@@ -11,7 +11,7 @@ import {
   type DriverReference,
 } from './errors.js';
 import { findDriverPackages, findPackage, packageEntry, type InstalledPackage } from './installed-packages.js';
-import { driverLoadMessage, driverNotFoundMessage, invalidDriverMessage, nameMismatchMessage } from './messages.js';
+import { driverLoadMessage, driverNotFoundMessage, installCommand, invalidDriverMessage, nameMismatchMessage, packageToInstall } from './messages.js';
 
 /** Finds the Driver for a `driver:` name. */
 export interface DriverResolver {
@@ -39,7 +39,8 @@ export class DriverRegistry implements DriverResolver {
       resolve: async (name) => {
         const driver = byName.get(name);
         if (!driver) {
-          throw new DriverNotFoundError(name, [], driverNotFoundMessage({ driverName: name, tried: [], searchedFrom: ['(built-in list)'], available: [...byName.keys()] }));
+          const install = installCommand(packageToInstall(name));
+          throw new DriverNotFoundError(name, [], driverNotFoundMessage({ driverName: name, available: [...byName.keys()], installCommand: install }), { searchedFrom: [], installCommand: install });
         }
         return driver;
       },
@@ -71,11 +72,12 @@ export class DriverRegistry implements DriverResolver {
     }
     pkg ??= findDriverPackages(this.bases).find((installed) => installed.drivers.includes(driverName));
     if (!pkg) {
-      throw new DriverNotFoundError(
-        driverName,
-        tried,
-        driverNotFoundMessage({ driverName, tried, searchedFrom: this.bases, available: this.availableDrivers(), reference }),
-      );
+      const install = installCommand(packageToInstall(driverName, tried));
+      this.log.debug('driver not found', { driver: driverName, tried, searchedFrom: this.bases, referencedBy: reference?.what, file: reference?.file });
+      throw new DriverNotFoundError(driverName, tried, driverNotFoundMessage({ driverName, available: this.availableDrivers(), installCommand: install }), {
+        searchedFrom: this.bases,
+        installCommand: install,
+      });
     }
     if (!pkg.drivers.includes(driverName) && !(driverName === pkg.name && pkg.drivers.length > 0)) {
       throw new DriverNameMismatchError(driverName, pkg.name, nameMismatchMessage({ driverName, packageName: pkg.name, declared: pkg.drivers, exported: [] }));
@@ -86,13 +88,14 @@ export class DriverRegistry implements DriverResolver {
       module = (await import(pathToFileURL(packageEntry(pkg)).href)) as Record<string, unknown>;
     } catch (cause) {
       // Found but broken (it threw, or a dependency of its own is missing): never retried here.
-      throw new DriverLoadError(driverName, pkg.name, driverLoadMessage({ driverName, packageName: pkg.name, directory: pkg.directory, cause, reference }), { cause });
+      this.log.debug('driver failed to load', { driver: driverName, package: pkg.name, directory: pkg.directory, referencedBy: reference?.what, file: reference?.file, cause });
+      throw new DriverLoadError(driverName, pkg.name, driverLoadMessage({ driverName, packageName: pkg.name, directory: pkg.directory, cause }), { cause });
     }
     const exported = module.default ?? module.drivers;
     const candidates: unknown[] = Array.isArray(exported) ? exported : exported === undefined ? [] : [exported];
     const invalid = candidates.length === 0 ? ['default export'] : candidates.flatMap((candidate) => missingMembers(candidate));
     if (invalid.length > 0) {
-      throw new InvalidDriverError(driverName, pkg.name, invalid, invalidDriverMessage({ driverName, packageName: pkg.name, missing: invalid, reference }));
+      throw new InvalidDriverError(driverName, pkg.name, invalid, invalidDriverMessage({ driverName, packageName: pkg.name, missing: invalid }));
     }
     const drivers = candidates as Driver[];
     // A scoped package name picks the package itself, and so its one driver.

@@ -15,6 +15,8 @@ export class DriverNotFoundError extends NodepoolError {
     /** Package names tried, in order. */
     readonly tried: readonly string[],
     message: string,
+    /** Where packages were looked for, and the command that installs the one wanted. */
+    readonly details: { readonly searchedFrom: readonly string[]; readonly installCommand: string } = { searchedFrom: [], installCommand: '' },
   ) {
     super(message);
   }

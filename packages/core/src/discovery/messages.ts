@@ -1,54 +1,59 @@
-import { KNOWN_DRIVER_PACKAGES } from './driver-package-candidates.js';
-import type { DriverReference } from './errors.js';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { KNOWN_DRIVER_PACKAGES, driverPackageCandidates } from './driver-package-candidates.js';
 
-function referenced(reference: DriverReference | undefined): string[] {
-  if (!reference) return [];
-  return [`  Referenced by: ${reference.what}${reference.file ? ` in ${reference.file}` : ''}`];
-}
+/*
+ * Every message is one line: configuration problems are printed one per line as
+ * `file:line key.path: message`, which already says who referenced the driver. What was tried
+ * and where is kept in the errors' fields (and logged at debug).
+ */
 
 /** Which package to install for a driver name. */
-export function packageToInstall(driverName: string, tried: readonly string[]): string {
+export function packageToInstall(driverName: string, tried: readonly string[] = driverPackageCandidates(driverName)): string {
   return KNOWN_DRIVER_PACKAGES[driverName] ?? tried[0] ?? driverName;
 }
 
-export function driverNotFoundMessage(options: {
-  driverName: string;
-  tried: readonly string[];
-  searchedFrom: readonly string[];
-  available: readonly string[];
-  reference?: DriverReference;
-}): string {
-  const { driverName, tried, searchedFrom, available, reference } = options;
-  return [
-    `Driver "${driverName}" could not be found.`,
-    `  Tried: ${tried.join(', ')}, then every installed package declaring "${driverName}" (resolved from ${searchedFrom.join(', ')})`,
-    ...referenced(reference),
-    `  Drivers found: ${available.length > 0 ? available.join(', ') : 'none'}`,
-    `  Install it with:  npm install ${packageToInstall(driverName, tried)}`,
-  ].join('\n');
+/**
+ * The npm command that installs `packageName` where this Nodepool finds it and shares its
+ * `@nodepool/core` (a driver's peer dependency): in the folder whose `node_modules` holds core.
+ * That is `npm install X` when it is the working directory (or core is not installed from npm,
+ * as in a checkout), and `npm install --prefix FOLDER X` otherwise.
+ */
+export function installCommand(packageName: string, options: { coreLocation?: string; cwd?: string } = {}): string {
+  const coreLocation = options.coreLocation ?? fileURLToPath(import.meta.url);
+  const marker = '/node_modules/';
+  const at = coreLocation.lastIndexOf(marker);
+  if (at === -1) return `npm install ${packageName}`;
+  const folder = coreLocation.slice(0, at) || '/';
+  const cwd = options.cwd ?? process.cwd();
+  return samePath(folder, cwd) ? `npm install ${packageName}` : `npm install --prefix ${folder} ${packageName}`;
 }
 
-export function driverLoadMessage(options: { driverName: string; packageName: string; directory: string; cause: unknown; reference?: DriverReference }): string {
-  const reason = options.cause instanceof Error ? options.cause.message : String(options.cause);
-  return [
-    `Driver "${options.driverName}" was found in ${options.packageName} but failed to load: ${reason}`,
-    `  Package: ${options.directory}`,
-    ...referenced(options.reference),
-    `  Reinstall it, or install what it is missing:  npm install ${options.packageName}`,
-  ].join('\n');
+function samePath(a: string, b: string): boolean {
+  const real = (path: string): string => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return path;
+    }
+  };
+  return a === b || real(a) === real(b);
 }
 
-export function invalidDriverMessage(options: { driverName: string; packageName: string; missing: readonly string[]; reference?: DriverReference }): string {
-  return [
-    `${options.packageName} does not look like a valid Nodepool driver for "${options.driverName}": missing or wrong ${options.missing.join(', ')}.`,
-    `  A driver package's default export is a Driver (or an array of them) with name, providerSchema and parseConfig.`,
-    ...referenced(options.reference),
-  ].join('\n');
+export function driverNotFoundMessage(options: { driverName: string; available: readonly string[]; installCommand: string }): string {
+  const { driverName, available } = options;
+  return `Driver "${driverName}" could not be found. Drivers found: ${available.length > 0 ? available.join(', ') : 'none'}. Install it with: ${options.installCommand}`;
+}
+
+export function driverLoadMessage(options: { driverName: string; packageName: string; directory: string; cause: unknown }): string {
+  const reason = (options.cause instanceof Error ? options.cause.message : String(options.cause)).split('\n')[0];
+  return `Driver "${options.driverName}" was found in ${options.packageName} (${options.directory}) but failed to load: ${reason}. Reinstall it, or install what it is missing: ${installCommand(options.packageName)}`;
+}
+
+export function invalidDriverMessage(options: { driverName: string; packageName: string; missing: readonly string[] }): string {
+  return `${options.packageName} does not look like a valid Nodepool driver for "${options.driverName}": missing or wrong ${options.missing.join(', ')} (a driver package's default export is a Driver, or an array of them, with name, providerSchema and parseConfig)`;
 }
 
 export function nameMismatchMessage(options: { driverName: string; packageName: string; declared: readonly string[]; exported: readonly string[] }): string {
-  return [
-    `${options.packageName} does not provide driver "${options.driverName}" consistently.`,
-    `  package.json declares: ${options.declared.join(', ') || 'nothing'}; the module exports: ${options.exported.join(', ') || 'nothing'}`,
-  ].join('\n');
+  return `${options.packageName} does not provide driver "${options.driverName}" consistently: package.json declares: ${options.declared.join(', ') || 'nothing'}; the module exports: ${options.exported.join(', ') || 'nothing'}`;
 }
