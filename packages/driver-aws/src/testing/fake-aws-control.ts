@@ -28,6 +28,7 @@ export interface FakeAwsControl {
   readonly url: string;
   calls(): Promise<FakeCallCounts>;
   resetCalls(): Promise<FakeCallCounts>;
+  callLog(): Promise<string[]>;
   configure(patch: FakeAwsSettingsPatch): Promise<FakeAwsSettings>;
   settings(): Promise<FakeAwsSettings>;
   injectFailure(failure: FakeAwsFailure): Promise<FakeAwsFailureRule[]>;
@@ -52,6 +53,7 @@ export function fakeAwsControl(url: string): FakeAwsControl {
     url: base,
     calls: () => call('GET', 'calls'),
     resetCalls: () => call('DELETE', 'calls'),
+    callLog: () => call('GET', 'calls/log'),
     configure: (patch) => call('POST', 'settings', patch),
     settings: () => call('GET', 'settings'),
     injectFailure: (failure) => call('POST', 'failures', failure),

@@ -167,6 +167,8 @@ function control(fake: FakeAws, method: string, pathname: string, body: Buffer):
         return json(fake.calls());
       case 'DELETE /_fake/calls':
         return json(fake.resetCalls());
+      case 'GET /_fake/calls/log':
+        return json(fake.callLog());
       case 'GET /_fake/settings':
         return json(fake.settings());
       case 'POST /_fake/settings':

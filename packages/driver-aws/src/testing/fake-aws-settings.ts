@@ -13,6 +13,19 @@ export interface FakeAwsRateLimits {
   readonly quotas: number | null;
 }
 
+/**
+ * Which calls of one action a fake throttles, whatever the clock says: the first `first` calls
+ * after the rule is set, then every `every`-th call after those (the `every`-th, the
+ * 2×`every`-th, …). A test that asserts throttling uses these rather than a rate limit,
+ * since whether a rate is reached depends on the machine's speed.
+ */
+export interface FakeThrottleRule {
+  /** Calls throttled from the start of the rule; default 0. */
+  readonly first?: number;
+  /** After the first ones, every this many calls one is throttled; 1 throttles them all. Default none. */
+  readonly every?: number;
+}
+
 /** What a fake AWS does; every field can be changed while it runs (`configure`). */
 export interface FakeAwsSettings {
   readonly region: string;
@@ -47,10 +60,21 @@ export interface FakeAwsSettings {
   readonly unavailableInstanceTypes: readonly string[];
   /** Active import tasks of one kind beyond which an import fails with `ResourceCountLimitExceeded`. */
   readonly maxActiveImportTasks: number | null;
-  /** Token buckets per class; beyond them `RequestLimitExceeded` / `SlowDown` / `ThrottlingException`. A patch is merged. */
+  /**
+   * Token buckets per class; beyond them `RequestLimitExceeded` / `SlowDown` / `ThrottlingException`.
+   * For realism in benchmarks and demos: whether a test reaches a rate depends on the machine,
+   * so tests throttle with `throttles`. A patch is merged.
+   */
   readonly rateLimits: FakeAwsRateLimits;
   /** Extra buckets for single actions (`{ RunInstances: 2 }`), checked after the class bucket. A patch is merged; null removes. */
   readonly actionRateLimits: Readonly<Record<string, number>>;
+  /**
+   * Deterministic throttling by action name (or `*` for every action), answered as the rate
+   * limits are and counted as `<action>.throttled`, e.g. `{ RunInstances: { first: 3 } }`.
+   * Checked before the rate limits. A patch is merged (a rule set again starts counting anew);
+   * null removes.
+   */
+  readonly throttles: Readonly<Record<string, FakeThrottleRule>>;
   /** Added to every API call before it is answered. */
   readonly latencyMs: number;
   /** Added on top of `latencyMs` for single actions. A patch is merged; null removes. */
@@ -68,13 +92,14 @@ export interface FakeAwsSettings {
   readonly seed: number;
 }
 
-/** A change to the settings: any field; `quotas`, `rateLimits` and the per-action maps are merged. */
-export interface FakeAwsSettingsPatch extends Partial<Omit<FakeAwsSettings, 'quotas' | 'rateLimits' | 'actionRateLimits' | 'actionLatencyMs'>> {
+/** A change to the settings: any field; `quotas`, `rateLimits`, `throttles` and the per-action maps are merged. */
+export interface FakeAwsSettingsPatch extends Partial<Omit<FakeAwsSettings, 'quotas' | 'rateLimits' | 'actionRateLimits' | 'actionLatencyMs' | 'throttles'>> {
   /** Merged into the current quotas; null removes a code (Service Quotas no longer knows it, nothing enforces it). */
   readonly quotas?: Readonly<Record<string, number | null>>;
   readonly rateLimits?: Partial<FakeAwsRateLimits>;
   readonly actionRateLimits?: Readonly<Record<string, number | null>>;
   readonly actionLatencyMs?: Readonly<Record<string, number | null>>;
+  readonly throttles?: Readonly<Record<string, FakeThrottleRule | null>>;
 }
 
 /** What a fake AWS starts with: instant transitions, generous quotas, no throttling. */
@@ -96,6 +121,7 @@ export const DEFAULT_SETTINGS: FakeAwsSettings = {
   maxActiveImportTasks: 20,
   rateLimits: { mutating: null, describe: null, s3: null, quotas: null },
   actionRateLimits: {},
+  throttles: {},
   latencyMs: 0,
   actionLatencyMs: {},
   publicAddress: null,
@@ -149,6 +175,31 @@ function numberMap(value: unknown, key: string, current: Readonly<Record<string,
     const checked = count(item, `${key}.${name}`, false)!;
     if (positive && checked === 0) fail(`${key}.${name} must be above 0 (null removes it)`);
     merged[name] = checked;
+  }
+  return merged;
+}
+
+function throttleRules(value: unknown, current: Readonly<Record<string, FakeThrottleRule>>): Record<string, FakeThrottleRule> {
+  if (!isRecord(value)) return fail('throttles must be an object of rules ({ first?, every? }) by action');
+  const merged: Record<string, FakeThrottleRule> = { ...current };
+  for (const [action, item] of Object.entries(value)) {
+    if (item === null) {
+      delete merged[action];
+      continue;
+    }
+    const key = `throttles.${action}`;
+    if (!isRecord(item)) return fail(`${key} must be an object ({ first?, every? }) or null`);
+    for (const name of Object.keys(item)) if (name !== 'first' && name !== 'every') fail(`unknown key ${key}.${name} (known: first, every)`);
+    const positiveInteger = (name: 'first' | 'every', min: number): number | undefined => {
+      const n = item[name];
+      if (n === undefined) return undefined;
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < min) fail(`${key}.${name} must be an integer >= ${min}`);
+      return n as number;
+    };
+    const first = positiveInteger('first', 0);
+    const every = positiveInteger('every', 1);
+    if (!first && every === undefined) fail(`${key} throttles nothing: give first (>= 1) or every`);
+    merged[action] = { ...(first ? { first } : {}), ...(every === undefined ? {} : { every }) };
   }
   return merged;
 }
@@ -238,6 +289,9 @@ export function applySettingsPatch(current: FakeAwsSettings, patch: unknown): Fa
         break;
       case 'actionLatencyMs':
         next[key] = numberMap(value, key, current.actionLatencyMs, false);
+        break;
+      case 'throttles':
+        next[key] = throttleRules(value, current.throttles);
         break;
       case 'rateLimits': {
         if (!isRecord(value)) fail('rateLimits must be an object');

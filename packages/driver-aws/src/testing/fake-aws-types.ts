@@ -183,9 +183,11 @@ export interface FakeAwsState {
 export type FakeCallCounts = Readonly<Record<string, number>>;
 
 /**
- * A failure to inject: the next `count` calls of `action` (default 1), or, with `rate`, that
- * share of its calls until cleared, are answered with error `code`. `action` is an API action
- * name (`RunInstances`, `PutObject`, `GetServiceQuota`) or `*` for every one.
+ * A failure to inject: the next `count` calls of `action` (default 1); with `every`, every
+ * `every`-th call (until cleared, or `count` times); or, with `rate`, that share of its calls
+ * until cleared, are answered with error `code`. `action` is an API action name
+ * (`RunInstances`, `PutObject`, `GetServiceQuota`) or `*` for every one. `count` and `every`
+ * give the same outcome on every machine; `rate` depends on the order of calls too.
  */
 export interface FakeAwsFailure {
   readonly action: string;
@@ -195,6 +197,8 @@ export interface FakeAwsFailure {
   /** Default: the status AWS uses with `code` (e.g. 503 for RequestLimitExceeded, 500 for InsufficientInstanceCapacity). */
   readonly status?: number;
   readonly count?: number;
+  /** Fail the `every`-th matching call, the 2×`every`-th, …; 1 is every call. */
+  readonly every?: number;
   /** 0 to 1; drawn from the seeded generator (setting `seed`). */
   readonly rate?: number;
 }
@@ -205,9 +209,10 @@ export interface FakeAwsFailureRule {
   readonly code: string;
   readonly message: string;
   readonly status: number;
-  /** Calls left to fail; null for a rate-based rule. */
+  /** Calls left to fail; null for a rule that holds until cleared (`rate`, or `every` without `count`). */
   readonly remaining: number | null;
   readonly rate: number | null;
+  readonly every: number | null;
 }
 
 /** An instance made behind the API's back (a leak, or someone else's), no quota checked. */

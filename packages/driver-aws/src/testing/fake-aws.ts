@@ -70,13 +70,19 @@ const DEFAULT_MESSAGES: Readonly<Record<string, string>> = {
   ServiceException: 'Something went wrong.',
 };
 
+const CALL_LOG_LIMIT = 10_000;
+
 interface Rule {
   readonly action: string;
   readonly code: string;
   readonly message: string;
   readonly status: number;
+  /** Failures left; null for a rule that holds until cleared. */
   remaining: number | null;
   readonly rate: number | null;
+  readonly every: number | null;
+  /** Matching calls seen, for `every`. */
+  seen: number;
 }
 
 /**
@@ -88,7 +94,11 @@ export class FakeAws {
   readonly s3: S3Model;
   readonly ec2: Ec2Model;
   private readonly counters = new Map<string, number>();
+  /** What the counters counted, in order; the oldest entries go beyond `CALL_LOG_LIMIT`. */
+  private log: string[] = [];
   private readonly buckets = new Map<string, TokenBucket>();
+  /** Calls seen per `throttles` rule (by its key) since the rule was set. */
+  private readonly throttleCounts = new Map<string, number>();
   private rules: Rule[] = [];
   private random: () => number = seededRandom(DEFAULT_SETTINGS.seed);
   readonly now: () => number;
@@ -109,7 +119,9 @@ export class FakeAws {
     this.ec2.clear();
     this.s3.clear();
     this.counters.clear();
+    this.log = [];
     this.buckets.clear();
+    this.throttleCounts.clear();
     this.rules = [];
     this.random = seededRandom(this.current.seed);
     for (const image of images ?? DEFAULT_IMAGES) this.ec2.addImage(image);
@@ -120,6 +132,8 @@ export class FakeAws {
   configure(patch: FakeAwsSettingsPatch | unknown): FakeAwsSettings {
     const next = applySettingsPatch(this.current, patch);
     if (next.seed !== this.current.seed) this.random = seededRandom(next.seed);
+    // A rule set again counts from now on, as a test setting it expects.
+    for (const action of Object.keys((patch as FakeAwsSettingsPatch).throttles ?? {})) this.throttleCounts.delete(action);
     this.current = next;
     return this.settings();
   }
@@ -129,14 +143,28 @@ export class FakeAws {
   }
 
   /**
-   * Lets an API call through the throttle of its class (and of its action, if it has one) and
-   * counts it. False when it is to be refused: such a call is counted as `<action>.throttled`.
+   * Lets an API call through the throttles (the `throttles` rules, then the token buckets of
+   * its class and of its action) and counts it. False when it is to be refused: such a call is
+   * counted as `<action>.throttled`.
    */
   admit(action: string, rateClass: FakeAwsRateClass): boolean {
     const now = this.now();
-    const allowed = this.take(`class:${rateClass}`, this.current.rateLimits[rateClass], now) && this.take(`action:${action}`, this.current.actionRateLimits[action] ?? null, now);
+    // Both rules count the call, whichever of them throttles it.
+    const ruled = [this.throttledByRule(action), this.throttledByRule('*')].some(Boolean);
+    const allowed = !ruled && this.take(`class:${rateClass}`, this.current.rateLimits[rateClass], now) && this.take(`action:${action}`, this.current.actionRateLimits[action] ?? null, now);
     this.count(allowed ? action : `${action}.throttled`);
     return allowed;
+  }
+
+  /** Counts a call against the `throttles` rule `key` (an action, or `*`); true when the rule throttles it. */
+  private throttledByRule(key: string): boolean {
+    const rule = this.current.throttles[key];
+    if (!rule) return false;
+    const n = (this.throttleCounts.get(key) ?? 0) + 1;
+    this.throttleCounts.set(key, n);
+    const first = rule.first ?? 0;
+    if (n <= first) return true;
+    return rule.every !== undefined && (n - first) % rule.every === 0;
   }
 
   private take(name: string, rate: number | null, now: number): boolean {
@@ -160,6 +188,8 @@ export class FakeAws {
 
   private count(key: string): void {
     this.counters.set(key, (this.counters.get(key) ?? 0) + 1);
+    this.log.push(key);
+    if (this.log.length > CALL_LOG_LIMIT * 2) this.log = this.log.slice(-CALL_LOG_LIMIT);
   }
 
   /** Milliseconds to hold a call of `action` before answering. */
@@ -174,33 +204,48 @@ export class FakeAws {
   resetCalls(): FakeCallCounts {
     const calls = this.calls();
     this.counters.clear();
+    this.log = [];
     return calls;
+  }
+
+  /**
+   * Since the start or the last reset, the keys `calls()` counted, in the order they were
+   * counted (`RunInstances`, `RunInstances.throttled`, …; a failed call adds its action, then
+   * `<action>.failed`): for tests of what happened before what. The last 10,000 at least.
+   */
+  callLog(): string[] {
+    return this.log.slice(-CALL_LOG_LIMIT);
   }
 
   /** Adds a failure rule; rules are tried in the order they were added. */
   injectFailure(failure: FakeAwsFailure | unknown): FakeAwsFailureRule[] {
     if (failure === null || typeof failure !== 'object') throw new FakeAwsUsageError('a failure must be an object');
-    const { action, code, message, status, count, rate } = failure as Record<string, unknown>;
+    const { action, code, message, status, count, rate, every } = failure as Record<string, unknown>;
     if (typeof action !== 'string' || action === '') throw new FakeAwsUsageError('a failure needs an action (an API action name, or *)');
     if (typeof code !== 'string' || code === '') throw new FakeAwsUsageError('a failure needs an error code');
     if (message !== undefined && typeof message !== 'string') throw new FakeAwsUsageError('message must be a string');
     if (status !== undefined && (typeof status !== 'number' || !Number.isInteger(status) || status < 400 || status > 599)) throw new FakeAwsUsageError('status must be an HTTP error status (400-599)');
     if (count !== undefined && (typeof count !== 'number' || !Number.isInteger(count) || count < 1)) throw new FakeAwsUsageError('count must be an integer >= 1');
     if (rate !== undefined && (typeof rate !== 'number' || !(rate > 0 && rate <= 1))) throw new FakeAwsUsageError('rate must be above 0 and at most 1');
+    if (every !== undefined && (typeof every !== 'number' || !Number.isInteger(every) || every < 1)) throw new FakeAwsUsageError('every must be an integer >= 1');
     if (count !== undefined && rate !== undefined) throw new FakeAwsUsageError('give count or rate, not both');
+    if (every !== undefined && rate !== undefined) throw new FakeAwsUsageError('give every or rate, not both');
     this.rules.push({
       action,
       code,
       message: message ?? DEFAULT_MESSAGES[code] ?? `Injected failure: ${code}`,
       status: status ?? statusOfCode(code),
-      remaining: rate === undefined ? (count ?? 1) : null,
-      rate: rate ?? null,
+      // `every` alone holds until cleared; with `count`, for that many failures.
+      remaining: rate !== undefined ? null : every !== undefined ? ((count as number | undefined) ?? null) : ((count as number | undefined) ?? 1),
+      rate: (rate as number | undefined) ?? null,
+      every: (every as number | undefined) ?? null,
+      seen: 0,
     });
     return this.failures();
   }
 
   failures(): FakeAwsFailureRule[] {
-    return this.rules.map((rule) => ({ ...rule }));
+    return this.rules.map(({ seen: _seen, ...rule }) => rule);
   }
 
   clearFailures(): void {
@@ -211,12 +256,16 @@ export class FakeAws {
   takeInjectedFailure(action: string): AwsApiError | undefined {
     for (const rule of this.rules) {
       if (rule.action !== action && rule.action !== '*') continue;
+      if (rule.rate !== null) {
+        if (this.random() < rule.rate) return new AwsApiError(rule.code, rule.message, rule.status);
+        continue;
+      }
+      if (rule.every !== null && ++rule.seen % rule.every !== 0) continue;
       if (rule.remaining !== null) {
         rule.remaining--;
         if (rule.remaining === 0) this.rules.splice(this.rules.indexOf(rule), 1);
-        return new AwsApiError(rule.code, rule.message, rule.status);
       }
-      if (this.random() < rule.rate!) return new AwsApiError(rule.code, rule.message, rule.status);
+      return new AwsApiError(rule.code, rule.message, rule.status);
     }
     return undefined;
   }

@@ -51,6 +51,8 @@ export interface FakeAwsHandle {
   calls(): FakeCallCounts;
   /** Zeroes the counters and returns what they were (`DELETE /_fake/calls`). */
   resetCalls(): FakeCallCounts;
+  /** What `calls()` counted, in order (`GET /_fake/calls/log`): for tests of what came before what. */
+  callLog(): string[];
   /** Changes settings from now on (`POST /_fake/settings`); returns them all. */
   configure(patch: FakeAwsSettingsPatch): FakeAwsSettings;
   settings(): FakeAwsSettings;
@@ -108,6 +110,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     s3ClientConfig: () => ({ ...clientConfig(), forcePathStyle: true }),
     calls: () => fake.calls(),
     resetCalls: () => fake.resetCalls(),
+    callLog: () => fake.callLog(),
     configure: (patch) => fake.configure(patch),
     settings: () => fake.settings(),
     injectFailure: (failure) => fake.injectFailure(failure),

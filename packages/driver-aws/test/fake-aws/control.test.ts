@@ -71,6 +71,10 @@ test('refuses bad settings and requests with the reason', async (t) => {
   t.throws(() => fake.configure({ nonsense: 1 } as never), { message: /unknown setting nonsense/ });
   t.throws(() => fake.configure({ rateLimits: { bogus: 1 } as never }), { message: /unknown rate limit class bogus/ });
   t.throws(() => fake.injectFailure({ action: 'RunInstances', code: 'X', count: 1, rate: 0.5 }), { message: 'give count or rate, not both' });
+  t.throws(() => fake.injectFailure({ action: 'RunInstances', code: 'X', every: 0 }), { message: 'every must be an integer >= 1' });
+  t.throws(() => fake.configure({ throttles: { RunInstances: { every: 0 } } }), { message: 'throttles.RunInstances.every must be an integer >= 1' });
+  t.throws(() => fake.configure({ throttles: { RunInstances: {} } }), { message: /throttles\.RunInstances throttles nothing/ });
+  t.throws(() => fake.configure({ throttles: { RunInstances: { rate: 2 } as never } }), { message: /unknown key throttles\.RunInstances\.rate/ });
   t.throws(() => fake.addInstance({ instanceType: 'z9.huge' }), { message: 'unknown instance type z9.huge' });
   await t.throwsAsync(startFakeAws({ accountId: 'me' }), { instanceOf: TypeError, message: 'invalid fake AWS options: accountId must be 12 digits' });
 });
@@ -102,12 +106,19 @@ test('controls a fake over HTTP as the in-process handle does', async (t) => {
   await control.clearFailures();
   await t.notThrowsAsync(ec2.send(new DescribeInstancesCommand({})));
   t.deepEqual(await control.calls(), { DescribeInstances: 2, 'DescribeInstances.failed': 1 });
+  t.deepEqual(await control.callLog(), ['DescribeInstances', 'DescribeInstances.failed', 'DescribeInstances'], 'in the order they were counted');
   t.deepEqual(await control.resetCalls(), { DescribeInstances: 2, 'DescribeInstances.failed': 1 });
   t.deepEqual(await control.calls(), {});
+  t.deepEqual(await control.callLog(), []);
   t.like(await control.terminateInstances([leak.instanceId]), [{ instanceId: leak.instanceId, state: 'shutting-down' }]);
+
+  t.like(await control.configure({ throttles: { DescribeInstances: { first: 1 } } }), { throttles: { DescribeInstances: { first: 1 } } });
+  await t.throwsAsync(ec2.send(new DescribeInstancesCommand({})), { name: 'RequestLimitExceeded' });
+  t.like(await control.calls(), { 'DescribeInstances.throttled': 1 });
 
   await control.reset();
   t.deepEqual((await control.state()).instances, []);
+  t.deepEqual((await control.settings()).throttles, {});
   await t.throwsAsync(control.configure({ latencyMs: 'slow' as never }), { message: /HTTP 400: latencyMs must be a number >= 0/ });
   await t.throwsAsync(control.addImage({ name: 'bad', imageId: 'nope' }), { message: /HTTP 400: imageId nope is not of the form/ });
   const missing = await fetch(`${fake.url}/_fake/nothing`);

@@ -22,6 +22,31 @@ test('EC2 throttling reaches the SDK as RequestLimitExceeded (HTTP 503), per cla
   t.is(fake.state().instances.length, 1);
 });
 
+test('throttles by count: the first calls of an action, then every n-th, whatever the clock', async (t) => {
+  // No fake clock: a count-based throttle does not depend on time at all.
+  const { ec2, s3, fake } = await useFake(t, { buckets: ['images'], throttles: { RunInstances: { first: 2, every: 3 } } });
+  const outcomes: string[] = [];
+  for (let call = 1; call <= 8; call++) {
+    outcomes.push(await ec2.send(new RunInstancesCommand(launchArgs(nodeTags(String(call))))).then(() => 'ok', (error: EC2ServiceException) => `${error.name} ${error.$metadata.httpStatusCode}`));
+  }
+  // Calls 1 and 2, then the 3rd and 6th of the rest (calls 5 and 8).
+  const throttled = 'RequestLimitExceeded 503';
+  t.deepEqual(outcomes, [throttled, throttled, 'ok', 'ok', throttled, 'ok', 'ok', throttled]);
+  await t.notThrowsAsync(ec2.send(new DescribeInstancesCommand({})), 'other actions are untouched');
+  t.like(fake.calls(), { RunInstances: 4, 'RunInstances.throttled': 4, DescribeInstances: 1 });
+  t.is(fake.state().instances.length, 4);
+
+  // Each protocol answers with its own throttling error; `*` covers every action.
+  fake.configure({ throttles: { RunInstances: null, '*': { first: 1 } } });
+  await t.throwsAsync(s3.send(new PutObjectCommand({ Bucket: 'images', Key: 'a', Body: 'x' })), { name: 'SlowDown' });
+  await t.notThrowsAsync(ec2.send(new RunInstancesCommand(launchArgs(nodeTags('9')))));
+  t.deepEqual(fake.settings().throttles, { '*': { first: 1 } });
+  // Set again, a rule counts from the start.
+  fake.configure({ throttles: { '*': { first: 1 } } });
+  await t.throwsAsync(ec2.send(new DescribeInstancesCommand({})), { name: 'RequestLimitExceeded' });
+  await t.notThrowsAsync(ec2.send(new DescribeInstancesCommand({})));
+});
+
 test('a single action can have a rate limit of its own', async (t) => {
   const clock = new FakeClock();
   const { ec2 } = await useFake(t, { now: clock.now, actionRateLimits: { RunInstances: 1 } });
@@ -86,6 +111,22 @@ test('a rate-based failure hits a seeded share of calls until cleared', async (t
   const first = await outcomes(7);
   t.true(first.includes(true) && first.includes(false));
   t.deepEqual(await outcomes(7), first);
+});
+
+test('an injected failure can hit every n-th call, until cleared or for a count', async (t) => {
+  const { ec2, fake } = await useFake(t);
+  fake.injectFailure({ action: 'DescribeVolumes', code: 'InternalError', every: 3 });
+  const outcomes = async (calls: number): Promise<boolean[]> => {
+    const results: boolean[] = [];
+    for (let call = 0; call < calls; call++) results.push(await ec2.send(new DescribeVolumesCommand({})).then(() => true, (error: Error) => (error.name === 'InternalError' ? false : Promise.reject(error))));
+    return results;
+  };
+  t.deepEqual(await outcomes(7), [true, true, false, true, true, false, true]);
+  t.like(fake.failures(), [{ action: 'DescribeVolumes', every: 3, remaining: null }]);
+  fake.clearFailures();
+  fake.injectFailure({ action: 'DescribeVolumes', code: 'InternalError', every: 2, count: 2 });
+  t.deepEqual(await outcomes(6), [true, false, true, false, true, true]);
+  t.deepEqual(fake.failures(), [], 'used up');
 });
 
 test('an injected failure can carry its own message and status', async (t) => {
