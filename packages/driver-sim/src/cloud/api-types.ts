@@ -126,6 +126,38 @@ export interface SimErrorBody {
   };
 }
 
+/** The cloud's API operations, as the call counters and throttle rules name them. */
+export const SIM_OPERATIONS = [
+  'instances.list',
+  'instances.create',
+  'instances.get',
+  'instances.delete',
+  'images.list',
+  'images.create',
+  'images.get',
+  'images.delete',
+  'flavors.list',
+  'zones.list',
+  'quota.get',
+] as const;
+
+export type SimOperation = (typeof SIM_OPERATIONS)[number];
+
+/**
+ * Which calls of one operation the cloud throttles (HTTP 429), whatever the clock says: the
+ * first `first` calls after the rule is set, then every `every`-th call after those (the
+ * `every`-th, the 2×`every`-th, …). A test that asserts throttling uses these rather than
+ * `rateLimit`, since whether a rate is reached depends on the machine's speed.
+ */
+export interface SimThrottleRule {
+  /** Calls throttled from the start of the rule; default 0. */
+  readonly first?: number;
+  /** After the first ones, every this many calls one is throttled; 1 throttles them all. */
+  readonly every?: number;
+  /** The wait the 429 asks for (`Retry-After-Ms`); default 1000. */
+  readonly retryAfterMs?: number;
+}
+
 /**
  * The settings of a running simulated cloud, all changeable at run time (`POST /_sim/config`).
  * `null` means unlimited for the quota limits and the rate limit.
@@ -139,8 +171,17 @@ export interface SimCloudSettings {
   readonly failureRate: number;
   /** Seed of the draws deciding which instances fail; setting it restarts the sequence. */
   readonly seed: number;
-  /** API requests per second (a burst of one second's worth is allowed); beyond: HTTP 429. */
+  /**
+   * API requests per second (a burst of one second's worth is allowed); beyond: HTTP 429. For
+   * realism in benchmarks and demos: tests throttle with `throttles`.
+   */
   readonly rateLimit: number | null;
+  /**
+   * Throttling by count, by operation (`instances.create`, …) or `*` for every operation,
+   * checked before `rateLimit`, e.g. `{ "instances.create": { "first": 2 } }`. A patch is
+   * merged (a rule set again counts anew); null removes a rule.
+   */
+  readonly throttles: Readonly<Partial<Record<SimOperation | '*', SimThrottleRule>>>;
   readonly maxInstances: number | null;
   readonly maxCores: number | null;
   /** MiB. */
@@ -154,6 +195,11 @@ export interface SimCloudSettings {
   readonly region: string;
   readonly zones: readonly string[];
   readonly flavors: readonly SimFlavor[];
+}
+
+/** A change to the settings (`POST /_sim/config`): any of them; `throttles` is merged, null removing a rule. */
+export interface SimCloudSettingsPatch extends Partial<Omit<SimCloudSettings, 'throttles'>> {
+  readonly throttles?: Readonly<Partial<Record<SimOperation | '*', SimThrottleRule | null>>>;
 }
 
 /** Per-operation API call counters (`GET /_sim/calls`), e.g. `{"instances.create": 10}`. */

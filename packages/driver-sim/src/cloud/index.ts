@@ -8,6 +8,7 @@ export { DEFAULT_FLAVORS, DEFAULT_IMAGES, DEFAULT_SETTINGS, type SimCloudOptions
 export type {
   SimCallCounts,
   SimCloudSettings,
+  SimCloudSettingsPatch,
   SimCreateImageRequest,
   SimCreateInstanceRequest,
   SimDirectInstanceRequest,
@@ -17,5 +18,8 @@ export type {
   SimImage,
   SimInstance,
   SimInstanceStatus,
+  SimOperation,
   SimQuota,
+  SimThrottleRule,
 } from './api-types.js';
+export { SIM_OPERATIONS } from './api-types.js';

@@ -2,6 +2,7 @@ import { controlApiCaller } from '@nodepool/core/testing';
 import type {
   SimCallCounts,
   SimCloudSettings,
+  SimCloudSettingsPatch,
   SimCreateImageRequest,
   SimDirectInstanceRequest,
   SimImage,
@@ -17,7 +18,7 @@ export interface SimCloudControl {
   readonly url: string;
   calls(): Promise<SimCallCounts>;
   resetCalls(): Promise<SimCallCounts>;
-  configure(patch: Partial<SimCloudSettings>): Promise<SimCloudSettings>;
+  configure(patch: SimCloudSettingsPatch): Promise<SimCloudSettings>;
   settings(): Promise<SimCloudSettings>;
   instances(): Promise<SimInstance[]>;
   images(): Promise<SimImage[]>;

@@ -17,6 +17,7 @@ export const DEFAULT_SETTINGS: SimCloudSettings = {
   failureRate: 0,
   seed: 1,
   rateLimit: null,
+  throttles: {},
   maxInstances: null,
   maxCores: null,
   maxRam: null,

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { SimOperation } from './api-types.js';
 import type { SimCloud } from './sim-cloud.js';
 import { badRequest, SimCloudError } from './sim-cloud-error.js';
 
@@ -12,7 +13,7 @@ interface Route {
   readonly method: 'GET' | 'POST' | 'DELETE';
   readonly path: RegExp;
   /** The counter (and throttle) name of a cloud API call; control routes have none. */
-  readonly operation?: string;
+  readonly operation?: SimOperation;
   handle(cloud: SimCloud, id: string, body: unknown): Reply;
 }
 

@@ -1,6 +1,8 @@
 import type {
   SimCallCounts,
   SimCloudSettings,
+  SimCloudSettingsPatch,
+  SimThrottleRule,
   SimCreateImageRequest,
   SimFlavor,
   SimImage,
@@ -48,6 +50,8 @@ export class SimCloud {
   private readonly counters = new Map<string, number>();
   private random: () => number;
   private throttle: TokenBucket | undefined;
+  /** Calls seen per `throttles` rule (by operation, or `*`) since the rule was set. */
+  private readonly throttleCounts = new Map<string, number>();
   // Never restarted, not even by reset(): an ID is never handed out twice by one cloud.
   private instanceSerial = 0;
   private imageSerial = 0;
@@ -70,6 +74,7 @@ export class SimCloud {
     this.instances.clear();
     this.images.clear();
     this.counters.clear();
+    this.throttleCounts.clear();
     const { host: _host, port: _port, images, now: _now, ...settings } = this.options;
     this.configure(settings);
     this.random = seededRandom(this.settings.seed);
@@ -79,24 +84,36 @@ export class SimCloud {
 
   /** Changes settings (checked as `POST /_sim/config` checks them); returns them all. */
   configure(patch: unknown): SimCloudSettings {
-    const checked = parseSettingsPatch(stripUndefined(patch));
+    const { throttles, ...checked } = parseSettingsPatch(stripUndefined(patch));
     this.settings = { ...this.settings, ...checked };
+    if (throttles) {
+      const merged: Record<string, SimThrottleRule> = { ...this.settings.throttles };
+      for (const [operation, rule] of Object.entries(throttles)) {
+        if (rule) merged[operation] = rule;
+        else delete merged[operation];
+        // A rule set again counts from now on, as a test setting it expects.
+        this.throttleCounts.delete(operation);
+      }
+      this.settings = { ...this.settings, throttles: merged };
+    }
     if ('seed' in checked) this.random = seededRandom(this.settings.seed);
     if ('rateLimit' in checked) this.resetThrottle();
     return this.getSettings();
   }
 
   getSettings(): SimCloudSettings {
-    return { ...this.settings, zones: [...this.settings.zones], flavors: this.settings.flavors.map((flavor) => ({ ...flavor })) };
+    return structuredClone(this.settings);
   }
 
   /**
-   * Lets an API request for `operation` through the throttle and counts it. Returns 0 when it
-   * may go ahead, else the milliseconds until it would: such a request is counted as
-   * `<operation>.throttled` instead.
+   * Lets an API request for `operation` through the throttles (the `throttles` rules, then the
+   * rate limit) and counts it. Returns 0 when it may go ahead, else the milliseconds the client
+   * is to wait: such a request is counted as `<operation>.throttled` instead.
    */
   admit(operation: string): number {
-    const wait = this.throttle?.take(this.now()) ?? 0;
+    // Both rules count the call, whichever of them throttles it.
+    const ruled = Math.max(this.throttledByRule(operation), this.throttledByRule('*'));
+    const wait = ruled > 0 ? ruled : (this.throttle?.take(this.now()) ?? 0);
     const key = wait > 0 ? `${operation}.throttled` : operation;
     this.counters.set(key, (this.counters.get(key) ?? 0) + 1);
     return wait;
@@ -207,6 +224,18 @@ export class SimCloud {
   }
 
   // ---- local implementation -----------------------------------------------------------------
+
+  /** Counts a call against the `throttles` rule `key`; the wait to ask for when it throttles the call, else 0. */
+  private throttledByRule(key: string): number {
+    const rule = (this.settings.throttles as Readonly<Record<string, SimThrottleRule>>)[key];
+    if (!rule) return 0;
+    const n = (this.throttleCounts.get(key) ?? 0) + 1;
+    this.throttleCounts.set(key, n);
+    const first = rule.first ?? 0;
+    const throttled = n <= first || (rule.every !== undefined && (n - first) % rule.every === 0);
+    // At least 1 ms: 0 would mean "go ahead".
+    return throttled ? Math.max(1, rule.retryAfterMs ?? 1_000) : 0;
+  }
 
   /** A full bucket for the current rate limit, or none. */
   private resetThrottle(): void {

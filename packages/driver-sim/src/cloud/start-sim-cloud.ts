@@ -2,6 +2,7 @@ import { listenOnLoopback } from '@nodepool/core/testing';
 import type {
   SimCallCounts,
   SimCloudSettings,
+  SimCloudSettingsPatch,
   SimCreateImageRequest,
   SimDirectInstanceRequest,
   SimImage,
@@ -26,7 +27,7 @@ export interface SimCloudHandle {
   /** Zeroes the counters and returns what they were (`DELETE /_sim/calls`). */
   resetCalls(): SimCallCounts;
   /** Changes settings from now on (`POST /_sim/config`); returns them all. */
-  configure(patch: Partial<SimCloudSettings>): SimCloudSettings;
+  configure(patch: SimCloudSettingsPatch): SimCloudSettings;
   settings(): SimCloudSettings;
   /** Every instance, as `GET /instances` would list it (`GET /_sim/instances`). */
   instances(): SimInstance[];

@@ -75,7 +75,7 @@ test('with a real clock a short boot delay passes on its own', async (t) => {
   await withCloud({ bootDelayMs: 30 }, async (cloud) => {
     const { instance } = (await create(cloud)).body;
     t.is(instance.status, 'building');
-    await waitFor(async () => (await api(cloud.url, 'GET', `/instances/${instance.id}`)).body.instance.status === 'running', { timeoutMs: 2_000, intervalMs: 10 });
+    await waitFor(async () => (await api(cloud.url, 'GET', `/instances/${instance.id}`)).body.instance.status === 'running', { timeoutMs: 10_000, intervalMs: 10 });
     t.pass();
   });
 });
@@ -155,6 +155,35 @@ test('over the rate limit a request gets HTTP 429 with Retry-After, and passes o
   });
 });
 
+test('throttles by count: the first calls of an operation, then every n-th, whatever the clock', async (t) => {
+  // No fake clock: a count-based throttle does not depend on time at all.
+  await withCloud({ throttles: { 'instances.list': { first: 1, every: 2, retryAfterMs: 250 } } }, async (cloud) => {
+    const statuses: number[] = [];
+    for (let call = 0; call < 6; call++) statuses.push((await api(cloud.url, 'GET', '/instances')).status);
+    // Call 1, then the 2nd and 4th of the rest (calls 3 and 5).
+    t.deepEqual(statuses, [429, 200, 429, 200, 429, 200]);
+    const throttled = await api(cloud.url, 'GET', '/instances');
+    t.is(throttled.status, 429, 'call 7: the 6th after the first');
+    t.is(throttled.headers.get('retry-after-ms'), '250');
+    t.like(throttled.body.error, { code: 'Throttled', retryAfterMs: 250 });
+    t.is((await api(cloud.url, 'GET', '/flavors')).status, 200, 'other operations are untouched');
+    t.deepEqual(cloud.calls(), { 'flavors.list': 1, 'instances.list': 3, 'instances.list.throttled': 4 });
+
+    // `*` covers every operation; a rule set again counts from the start; the wait is the rule's.
+    cloud.configure({ throttles: { 'instances.list': null, '*': { first: 1 } } });
+    const first = await api(cloud.url, 'GET', '/quota');
+    t.is(first.status, 429);
+    t.is(first.headers.get('retry-after-ms'), '1000');
+    t.like(first.body.error, { code: 'Throttled', retryAfterMs: 1000 });
+    t.is((await api(cloud.url, 'GET', '/instances')).status, 200);
+    t.deepEqual(cloud.settings().throttles, { '*': { first: 1 } });
+    cloud.configure({ throttles: { '*': { first: 1 } } });
+    t.is((await api(cloud.url, 'GET', '/instances')).status, 429);
+    t.is((await api(cloud.url, 'POST', '/_sim/reset')).status, 204);
+    t.deepEqual(cloud.settings().throttles, { 'instances.list': { first: 1, every: 2, retryAfterMs: 250 } }, 'a reset brings back the starting rules');
+  });
+});
+
 test('counts API calls per operation, not control calls, until reset', async (t) => {
   await withCloud({}, async (cloud) => {
     const { instance } = (await create(cloud)).body;
@@ -227,6 +256,13 @@ test('bad settings are refused with HTTP 400 and change nothing', async (t) => {
     t.regex(unknown.body.error.message, /unknown setting bootDelay/);
     const rate = await api(cloud.url, 'POST', '/_sim/config', { failureRate: 2 });
     t.regex(rate.body.error.message, /failureRate must be a number from 0 to 1/);
+    const operation = await api(cloud.url, 'POST', '/_sim/config', { throttles: { 'servers.create': { first: 1 } } });
+    t.regex(operation.body.error.message, /throttles: unknown operation servers\.create/);
+    const every = await api(cloud.url, 'POST', '/_sim/config', { throttles: { 'instances.create': { every: 0 } } });
+    t.regex(every.body.error.message, /throttles\.instances\.create\.every must be an integer at least 1/);
+    const nothing = await api(cloud.url, 'POST', '/_sim/config', { throttles: { 'instances.create': { first: 0 } } });
+    t.regex(nothing.body.error.message, /throttles\.instances\.create throttles nothing/);
+    t.deepEqual(cloud.settings().throttles, {});
     t.is(cloud.settings().failureRate, 0);
     t.throws(() => cloud.configure({ zones: [] }), { message: /zones must be a non-empty list/ });
   });
