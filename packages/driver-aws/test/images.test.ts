@@ -11,6 +11,8 @@ import { ImportImageCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { createProvider, getLogger, NodeRequest, type Provider } from '@nodepool/core';
 import awsDriver, { AwsAdapter, type AwsProviderConfig } from '@nodepool/driver-aws';
 import type { FakeAwsHandle } from '@nodepool/driver-aws/testing';
+import { waitFor } from '@nodepool/testkit';
+import { FakeClock } from './fake-aws/helpers.js';
 import { adapterContext, awsConfig, awsYaml, instanceListing, useFakeAws } from './helpers.js';
 
 const metadata = { nodepool_build_id: '0000000007', nodepool_upload_id: '0000000003', nodepool_provider_name: 'aws' };
@@ -23,8 +25,8 @@ interface Setup {
 }
 
 /** A fake with an image bucket, the provider as the builder creates it, and a built file. */
-async function setup(t: { teardown(fn: () => unknown): void }, importMethod: 'snapshot' | 'image', size = 3 * 1024 * 1024): Promise<Setup> {
-  const fake = await useFakeAws(t, { buckets: ['nodepool-images'] });
+async function setup(t: { teardown(fn: () => unknown): void }, importMethod: 'snapshot' | 'image', size = 3 * 1024 * 1024, now?: () => number): Promise<Setup> {
+  const fake = await useFakeAws(t, { buckets: ['nodepool-images'], now });
   const config = await awsConfig(awsYaml(fake, { bucket: 'nodepool-images', importMethod }));
   // As the builder and `nodepool alien-image-list` do: a provider created, never started.
   const provider = createProvider(config, awsDriver, { zk: undefined as never, hostname: 'test', log: getLogger('test') }, { listingIntervalMs: 1_000, quotaCacheMs: 1_000 })!;
@@ -84,20 +86,20 @@ test('import-method image: S3, ImportImage; the AMI and snapshot EC2 made are ta
 });
 
 test('a file larger than a part goes up as a multipart upload, tagged all the same', async (t) => {
-  const { fake, config, filename } = await setup(t, 'snapshot', 11 * 1024 * 1024);
+  // The import runs until the test moves the fake's clock: the object is there to be seen however slow the machine.
+  const clock = new FakeClock();
+  const { fake, config, filename } = await setup(t, 'snapshot', 11 * 1024 * 1024, clock.now);
   const adapter = new AwsAdapter(config, adapterContext(), { imageImport: { pollMs: 10, partSizeBytes: 5 * 1024 * 1024 } });
   t.teardown(() => adapter.stop());
-  fake.configure({ importDelayMs: 200 });
-  let during: string[] = [];
+  fake.configure({ importDelayMs: 1_000 });
   const upload = adapter.uploadImage({ providerImage: { name: 'base' }, imageName: 'base-0000000007', filename, imageFormat: 'raw', metadata });
   // While the import runs, the object is in the bucket with Nodepool's tags (a crash leaves a findable leak).
-  const resources = async () => adapter.listResources({ instances: instanceListing(adapter) });
-  for (let i = 0; i < 100 && during.length === 0; i++) {
-    during = (await resources()).filter((resource) => resource.type === 'object').map((resource) => String(resource.id));
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  const objects = async () => (await adapter.listResources({ instances: instanceListing(adapter) })).filter((resource) => resource.type === 'object').map((resource) => String(resource.id));
+  await waitFor(() => fake.state().importSnapshotTasks.length === 1, { timeoutMs: 30_000, message: 'the import never started' });
+  t.deepEqual(await objects(), ['base-0000000007.raw']);
+  clock.advance(1_000);
   await upload;
-  t.deepEqual(during, ['base-0000000007.raw']);
+  t.deepEqual(await objects(), [], 'removed once imported');
   t.is(fake.calls().CreateMultipartUpload, 1);
   t.is(fake.calls().UploadPart, 3);
   t.is(fake.calls().PutObject, undefined);
