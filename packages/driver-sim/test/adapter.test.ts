@@ -93,8 +93,8 @@ test('labelReady answers from the image list, refreshed in the background', asyn
   const setup = await simSetup();
   t.teardown(setup.stop);
   t.true(setup.adapter.labelReady(setup.label('missing-image')), 'unknown before the first listing: the launch will tell');
-  await waitFor(() => setup.cloud.calls()['images.list'] === 1, { timeoutMs: 2_000, intervalMs: 5 });
-  await waitFor(() => !setup.adapter.labelReady(setup.label('missing-image')), { timeoutMs: 2_000, intervalMs: 5 });
+  await waitFor(() => setup.cloud.calls()['images.list'] === 1, { timeoutMs: 10_000, intervalMs: 5 });
+  await waitFor(() => !setup.adapter.labelReady(setup.label('missing-image')), { timeoutMs: 10_000, intervalMs: 5 });
   t.true(setup.adapter.labelReady(setup.label('small')));
   t.true(setup.adapter.labelReady(setup.label('pinned')));
   t.is(setup.cloud.calls()['images.list'], 1, 'a fresh list is reused');

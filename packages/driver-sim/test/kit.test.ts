@@ -47,7 +47,8 @@ test('beyond the cloud’s quota, less what others run there, requests wait paus
   const cloud = await simCloud(t, { maxInstances: 3 });
   cloud.createInstance({ name: 'someone-elses' });
   const c = await launcherCluster(t, zk(), [simDriver]);
-  await c.launcher(config(cloud));
+  // Quota read afresh at every look, so each look at the waiting request shows as a call.
+  await c.launcher(config(cloud), { timings: { quotaCacheMs: 0 } });
   const zuul = new ZuulClient(await c.client());
   const store = await c.store();
   const requests = await store.requestCache();
@@ -57,11 +58,16 @@ test('beyond the cloud’s quota, less what others run there, requests wait paus
   t.is((await zuul.waitForRequest(first, { timeoutMs: 10_000 })).state, 'fulfilled');
   t.is((await zuul.waitForRequest(second, { timeoutMs: 10_000 })).state, 'fulfilled');
   const third = await zuul.requestNodes(['sim-small']);
-  await waitFor(() => requests.get(third.id)?.state === 'pending', { timeoutMs: 10_000 });
-  const components = await (await c.client()).getChildren('/nodepool/components/pool');
-  const pool = JSON.parse((await (await c.client()).getData(`/nodepool/components/pool/${components.children[0]}`)).data.toString()) as { paused: boolean };
-  t.true(pool.paused, 'the pool says it is paused');
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  await waitFor(() => requests.get(third.id)?.state === 'pending', { timeoutMs: 20_000 });
+  const client = await c.client();
+  const poolPaused = async () => {
+    const { children } = await client.getChildren('/nodepool/components/pool');
+    return (JSON.parse((await client.getData(`/nodepool/components/pool/${children[0]}`)).data.toString()) as { paused: boolean }).paused;
+  };
+  await waitFor(poolPaused, { timeoutMs: 20_000, message: 'the pool never said it is paused' });
+  // The launcher looks at the waiting request again (reading the quota) and still holds off.
+  const reads = cloud.calls()['quota.get'] ?? 0;
+  await waitFor(() => (cloud.calls()['quota.get'] ?? 0) >= reads + 2, { timeoutMs: 30_000, message: 'the launcher did not look at the quota again' });
   t.is(requests.get(third.id)?.state, 'pending', 'still waiting for quota');
   t.is(cloud.instances().length, 3);
 
@@ -84,30 +90,32 @@ test('a launch the cloud refuses for quota is aborted, not failed, and retried o
   t.is((await zuul.waitForRequest(first, { timeoutMs: 10_000 })).state, 'fulfilled');
   // The provider read "unlimited" and keeps it cached; the cloud now says otherwise.
   cloud.configure({ maxInstances: 1 });
+  const reads = cloud.calls()['quota.get'] ?? 0;
   const second = await zuul.requestNodes(['sim-small']);
-  await waitFor(() => (cloud.calls()['instances.create'] ?? 0) >= 2, { timeoutMs: 10_000, message: 'the refused launch was never tried' });
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  await waitFor(() => (cloud.calls()['instances.create'] ?? 0) >= 2, { timeoutMs: 20_000, message: 'the refused launch was never tried' });
+  // Once the refusal is handled the launcher reads the quota again; by then the request's fate is known.
+  await waitFor(() => (cloud.calls()['quota.get'] ?? 0) > reads, { timeoutMs: 20_000, message: 'the quota was not read again after the refusal' });
   t.is(requests.get(second.id)?.state, 'pending', 'a quota refusal does not fail the request');
   t.deepEqual(requests.get(second.id)?.declinedBy, []);
 
   const nodeset = await zuul.acceptNodes(first);
   await zuul.returnNodes(nodeset);
   t.is((await zuul.waitForRequest(second, { timeoutMs: 15_000 })).state, 'fulfilled');
+  t.deepEqual(requests.get(second.id)?.declinedBy, [], 'never declined');
 });
 
 test('a cloud that throttles is waited out: every launch succeeds', async (t) => {
-  const cloud = await simCloud(t, { rateLimit: 4 });
+  // Throttled by count, not by rate: the same calls are refused however fast the machine runs.
+  // Creates: calls 1 and 2, then every 3rd after them (5, 8 and 11) of the 13 it takes to launch 8.
+  const cloud = await simCloud(t, { throttles: { 'instances.create': { first: 2, every: 3, retryAfterMs: 250 }, 'instances.list': { first: 1, retryAfterMs: 250 } } });
   const c = await launcherCluster(t, zk(), [simDriver]);
-  // The configured rate is far above what the cloud allows: only its 429s slow us down.
+  // The configured rate is far above anything: only the cloud's 429s slow us down.
   await c.launcher(config(cloud, { provider: '    rate: 1000\n' }));
   const zuul = new ZuulClient(await c.client());
   const submitted = await Promise.all(Array.from({ length: 8 }, () => zuul.requestNodes(['sim-small'])));
   const results = await Promise.all(submitted.map((request) => zuul.waitForRequest(request, { timeoutMs: 30_000 })));
   t.deepEqual(results.map((record) => record.state), Array(8).fill('fulfilled'));
-  const calls = cloud.calls();
-  const throttled = Object.entries(calls).filter(([name]) => name.endsWith('.throttled')).reduce((sum, [, count]) => sum + count, 0);
-  t.true(throttled > 0, 'the cloud did throttle');
-  t.is(calls['instances.create'], 8);
+  t.like(cloud.calls(), { 'instances.create': 8, 'instances.create.throttled': 5, 'instances.list.throttled': 1 });
 });
 
 test('however many nodes boot, the instances are listed once per interval', async (t) => {
@@ -115,14 +123,17 @@ test('however many nodes boot, the instances are listed once per interval', asyn
   const c = await launcherCluster(t, zk(), [simDriver]);
   await c.launcher(config(cloud), { timings: { listingIntervalMs: 500 } });
   const zuul = new ZuulClient(await c.client());
-  cloud.resetCalls();
+  // The window encloses every counted call, so the bound below holds on a machine of any speed.
   const started = Date.now();
+  cloud.resetCalls();
   const submitted = await Promise.all(Array.from({ length: 8 }, () => zuul.requestNodes(['sim-small'])));
   for (const request of submitted) t.is((await zuul.waitForRequest(request, { timeoutMs: 20_000 })).state, 'fulfilled');
+  const calls = cloud.calls();
   const elapsed = Date.now() - started;
-  const lists = cloud.calls()['instances.list'] ?? 0;
+  const lists = calls['instances.list'] ?? 0;
   t.true(lists <= Math.ceil(elapsed / 500) + 1, `${lists} listings in ${elapsed} ms for 8 booting nodes`);
-  t.is(cloud.calls()['instances.get'], undefined);
+  t.is(calls['instances.create'], 8);
+  t.is(calls['instances.get'], undefined);
 });
 
 test('the nodes of one request share an availability zone', async (t) => {
