@@ -4,7 +4,7 @@ import { basename, dirname } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { getLogger } from '../log.js';
 import { formatIssue, type ConfigIssue } from './issues.js';
-import { loadConfig, validateConfig, type LoadConfigOptions } from './load-config.js';
+import { loadConfig, validateConfig, warnValidatorOnly, type ConfigValidation, type LoadConfigOptions } from './load-config.js';
 import type { NodepoolConfig } from './nodepool-config.js';
 
 /** What a successful reload changed. */
@@ -106,7 +106,14 @@ export class ConfigWatcher extends EventEmitter<ConfigWatcherEvents> {
 
   private async reloadOnce(): Promise<boolean> {
     const previous = this.current;
-    const result = await validateConfig(this.file, this.options);
+    let result: ConfigValidation;
+    try {
+      result = await validateConfig(this.file, this.options);
+    } catch (error) {
+      // validateConfig reports bad input as issues; anything thrown is a defect somewhere
+      // (a driver's parser, say), and still must not take the daemon down with it.
+      result = { errors: [{ file: this.file, path: [], message: `cannot load the configuration: ${String(error)}` }], loadErrors: [], warnings: [] };
+    }
     if (!result.config) {
       const issues = [...result.errors, ...result.loadErrors];
       this.log.error('the configuration is not valid; keeping the one in force', { file: this.file, problems: issues.map(formatIssue) });
@@ -114,6 +121,7 @@ export class ConfigWatcher extends EventEmitter<ConfigWatcherEvents> {
       return false;
     }
     if (isDeepStrictEqual(stripFile(previous), stripFile(result.config))) return false;
+    warnValidatorOnly(result);
     this.config = result.config;
     const providers = diffProviders(previous, result.config);
     this.log.info('configuration reloaded', { file: this.file, ...providers });

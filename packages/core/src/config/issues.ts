@@ -9,6 +9,17 @@ export interface ConfigIssue {
   file?: string;
   /** The line in that file, when known. */
   line?: number;
+  /**
+   * Nodepool 9.0.0's validator rejects this, but its daemons load the file anyway (an integer
+   * where the schema wants a float, a key the schema lacks but the loader reads). The verdict of
+   * `config-validate` counts it; our daemons load the file, as the original's do, and warn.
+   */
+  validatorOnly?: boolean;
+}
+
+/** Whether a daemon must refuse a file with these problems (see `ConfigIssue.validatorOnly`). */
+export function blocksLoading(issues: readonly ConfigIssue[]): boolean {
+  return issues.some((issue) => !issue.validatorOnly);
 }
 
 /** `providers[2].pools[0].labels[1].flavor-name` */

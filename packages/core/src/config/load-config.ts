@@ -3,7 +3,8 @@ import type { Driver } from '../driver/driver.js';
 import type { ProviderConfig } from '../driver/provider-config.js';
 import type { DriverResolver } from '../discovery/driver-registry.js';
 import { commonProviderKeys } from './common-keys.js';
-import { ConfigError, formatPath, type ConfigIssue, type ConfigPath } from './issues.js';
+import { getLogger } from '../log.js';
+import { blocksLoading, ConfigError, formatIssue, formatPath, type ConfigIssue, type ConfigPath } from './issues.js';
 import type { DiskImageConfig, LabelConfig, NodepoolConfig, TenantResourceLimit, ZooKeeperServerConfig } from './nodepool-config.js';
 import { isMapping, mapping } from './schema.js';
 import { topLevelSchema } from './top-level-schema.js';
@@ -15,10 +16,15 @@ export interface LoadConfigOptions {
   /** For `%(NODEPOOL_…)` substitution; default `process.env`. */
   env?: NodeJS.ProcessEnv;
   drivers: DriverResolver;
+  /** Reads a file's text; default: from disk (tests hand over text without touching disk). */
+  readText?: (file: string) => Promise<string>;
 }
 
 export interface ConfigValidation {
-  /** Problems the original validator rejects a file for: any one makes the file invalid. */
+  /**
+   * Problems the original validator rejects a file for: any one makes the file invalid. Those
+   * marked `validatorOnly` do not stop the daemons from loading it (nor did they the original's).
+   */
   errors: ConfigIssue[];
   /**
    * Problems found while building the configuration (references to things that do not exist,
@@ -28,11 +34,14 @@ export interface ConfigValidation {
   loadErrors: ConfigIssue[];
   /** Oddities that do not stop loading (a provider defined twice: the later one wins). */
   warnings: ConfigIssue[];
-  /** The configuration, when there are neither errors nor load errors. */
+  /** The configuration, when there are no load errors and no errors but `validatorOnly` ones. */
   config?: NodepoolConfig;
 }
 
 const DEFAULT_DRIVER = 'openstack';
+
+/** `tenant-resource-limits` keys whose resource goes by another name in quota accounting. */
+const TENANT_RESOURCE_NAMES: Readonly<Record<string, string>> = { 'max-volumes': 'volumes', 'max-volume-gb': 'volume-gb' };
 
 /**
  * Validates a configuration file as `nodepool config-validate` does, then builds it. Never
@@ -41,18 +50,19 @@ const DEFAULT_DRIVER = 'openstack';
 export async function validateConfig(file: string, options: LoadConfigOptions): Promise<ConfigValidation> {
   const env = options.env ?? process.env;
   const result: ConfigValidation = { errors: [], loadErrors: [], warnings: [] };
-  const source = await readSource(file, env, result.errors);
+  const readText = options.readText ?? ((path: string) => readFile(path, 'utf8'));
+  const source = await readSource(file, readText, env, result.errors);
   if (!source) return result;
 
   const drivers = new Map<number, Driver>();
   await checkSchemas(source, options.drivers, drivers, result.errors);
-  if (result.errors.length > 0) return result;
+  if (blocksLoading(result.errors)) return result;
   crossCheck(source, drivers, result.errors);
-  if (result.errors.length > 0) return result;
+  if (blocksLoading(result.errors)) return result;
 
   let secure: YamlSource | undefined;
   if (options.secureFile) {
-    secure = await readSource(options.secureFile, env, result.loadErrors);
+    secure = await readSource(options.secureFile, readText, env, result.loadErrors);
     if (!secure) return result;
   }
   const config = buildConfig(source, secure, drivers, result);
@@ -60,28 +70,46 @@ export async function validateConfig(file: string, options: LoadConfigOptions): 
   return result;
 }
 
-/** Loads a configuration for a daemon; throws ConfigError listing every problem. */
+/**
+ * Loads a configuration for a daemon; throws ConfigError listing every problem. Problems only
+ * the original's validator cares about are logged as warnings.
+ */
 export async function loadConfig(file: string, options: LoadConfigOptions): Promise<NodepoolConfig> {
   const result = await validateConfig(file, options);
   if (!result.config) throw new ConfigError([...result.errors, ...result.loadErrors]);
+  warnValidatorOnly(result);
   return result.config;
+}
+
+/** Logs what `config-validate` rejects but a daemon loads anyway (see `ConfigIssue.validatorOnly`). */
+export function warnValidatorOnly(result: ConfigValidation): void {
+  const issues = result.errors.filter((issue) => issue.validatorOnly);
+  if (issues.length === 0) return;
+  getLogger('nodepool.config').warn('loaded, although `nodepool config-validate` rejects it, as Nodepool 9.0.0 does', {
+    problems: issues.map(formatIssue),
+  });
 }
 
 // ---- reading -------------------------------------------------------------------------------
 
-async function readSource(file: string, env: NodeJS.ProcessEnv, issues: ConfigIssue[]): Promise<YamlSource | undefined> {
+async function readSource(
+  file: string,
+  readText: (file: string) => Promise<string>,
+  env: NodeJS.ProcessEnv,
+  issues: ConfigIssue[],
+): Promise<YamlSource | undefined> {
   let text: string;
   try {
-    text = substituteEnvironment(await readFile(file, 'utf8'), env);
+    text = substituteEnvironment(await readText(file), env);
   } catch (error) {
     issues.push({ file, path: [], message: `cannot read the file: ${(error as Error).message}` });
     return undefined;
   }
-  if (YamlSource.documentCount(text) > 1) {
+  const source = YamlSource.parse(file, text);
+  if (source.documentCount > 1) {
     issues.push({ file, path: [], message: 'expected a single YAML document, found several (separated by ---)' });
     return undefined;
   }
-  const source = YamlSource.parse(file, text);
   if (source.syntaxErrors.length > 0) {
     for (const error of source.syntaxErrors) issues.push({ file, line: error.line, path: [], message: `YAML syntax error: ${error.message}` });
     return undefined;
@@ -90,8 +118,8 @@ async function readSource(file: string, env: NodeJS.ProcessEnv, issues: ConfigIs
 }
 
 /** Adds file and line to issues found in `source`. */
-function locate(source: YamlSource, issues: ConfigIssue[], path: ConfigPath, message: string): void {
-  issues.push({ file: source.file, line: source.lineOf(path), path, message });
+function locate(source: YamlSource, issues: ConfigIssue[], path: ConfigPath, message: string, validatorOnly?: boolean): void {
+  issues.push({ file: source.file, line: source.lineOf(path), path, message, ...(validatorOnly ? { validatorOnly } : {}) });
 }
 
 // ---- validation (the original validator's verdict) -----------------------------------------
@@ -126,7 +154,7 @@ async function checkSchemas(source: YamlSource, resolver: DriverResolver, driver
     drivers.set(index, driver);
     driver.providerSchema.extend(commonProviderKeys).check(entry, path, found);
   }
-  for (const issue of found) locate(source, errors, issue.path, issue.message);
+  for (const issue of found) locate(source, errors, issue.path, issue.message, issue.validatorOnly);
 }
 
 /**
@@ -155,13 +183,25 @@ function crossCheck(source: YamlSource, drivers: Map<number, Driver>, errors: Co
     else labelNames.add(name);
   });
 
+  const diskimageNames = new Set((asList(data.diskimages) as Record<string, unknown>[]).map((image) => image.name));
   asList(data.providers).forEach((entry, providerIndex) => {
     if (drivers.get(providerIndex)?.name !== 'openstack') return;
-    asList((entry as Record<string, unknown>).pools).forEach((pool, poolIndex) => {
+    const provider = entry as Record<string, unknown>;
+    const at = (...path: ConfigPath): ConfigPath => ['providers', providerIndex, ...path];
+    asList(provider.diskimages).forEach((image, imageIndex) => {
+      const name = (image as Record<string, unknown>).name;
+      // The original's check reads the name without asking, and dies (exit 1) when there is none.
+      if (name === undefined) locate(source, errors, at('diskimages', imageIndex, 'name'), 'required key not provided');
+      else if (!diskimageNames.has(name)) locate(source, errors, at('diskimages', imageIndex, 'name'), `diskimage "${String(name)}" is not defined in the top-level diskimages`);
+    });
+    asList(provider.pools).forEach((pool, poolIndex) => {
       asList((pool as Record<string, unknown>).labels).forEach((label, labelIndex) => {
-        const name = (label as Record<string, unknown>).name as string;
-        if (!labelNames.has(name)) {
-          locate(source, errors, ['providers', providerIndex, 'pools', poolIndex, 'labels', labelIndex, 'name'], `label "${name}" is not defined in the top-level labels`);
+        const { name, diskimage } = label as Record<string, unknown>;
+        if (!labelNames.has(name as string)) {
+          locate(source, errors, at('pools', poolIndex, 'labels', labelIndex, 'name'), `label "${String(name)}" is not defined in the top-level labels`);
+        }
+        if (diskimage && !diskimageNames.has(diskimage)) {
+          locate(source, errors, at('pools', poolIndex, 'labels', labelIndex, 'diskimage'), `diskimage "${String(diskimage)}" is not defined in the top-level diskimages`);
         }
       });
     });
@@ -214,14 +254,23 @@ function buildConfig(source: YamlSource, secure: YamlSource | undefined, drivers
 
   const diskimages = buildDiskImages(asList(data.diskimages) as Record<string, unknown>[]);
   const tenantResourceLimits = new Map<string, TenantResourceLimit>();
-  for (const limit of asList(data['tenant-resource-limits']) as Record<string, unknown>[]) {
-    tenantResourceLimits.set(limit['tenant-name'] as string, {
-      tenantName: limit['tenant-name'] as string,
-      maxCores: (limit['max-cores'] as number | undefined) ?? Infinity,
-      maxRam: (limit['max-ram'] as number | undefined) ?? Infinity,
-      maxServers: (limit['max-servers'] as number | undefined) ?? Infinity,
+  (asList(data['tenant-resource-limits']) as Record<string, unknown>[]).forEach((limit, index) => {
+    if (limit['tenant-name'] === undefined) {
+      locate(source, result.loadErrors, ['tenant-resource-limits', index, 'tenant-name'], 'required key not provided');
+      return;
+    }
+    const { 'tenant-name': tenantName, 'max-cores': maxCores, 'max-ram': maxRam, 'max-servers': maxServers, ...others } = limit;
+    const resources = Object.fromEntries(
+      Object.entries(others).map(([key, value]) => [TENANT_RESOURCE_NAMES[key] ?? key, Number(value)]),
+    );
+    tenantResourceLimits.set(tenantName as string, {
+      tenantName: tenantName as string,
+      maxCores: (maxCores as number | undefined) ?? Infinity,
+      maxRam: (maxRam as number | undefined) ?? Infinity,
+      maxServers: (maxServers as number | undefined) ?? Infinity,
+      resources,
     });
-  }
+  });
 
   let zookeeperServers = zooKeeperServers(source, asList(data['zookeeper-servers']), result.loadErrors, 'zookeeper-servers');
   let zookeeperTls = get<NodepoolConfig['zookeeperTls']>('zookeeper-tls');
@@ -359,7 +408,7 @@ function applySecure(
   if (secure.data === null || secure.data === undefined) return {};
   const found: ConfigIssue[] = [];
   if (!secureSchema.check(secure.data, [], found)) {
-    for (const issue of found) locate(secure, issues, issue.path, issue.message);
+    for (const issue of found) locate(secure, issues, issue.path, issue.message, issue.validatorOnly);
     return {};
   }
   const data = plain(secure.data) as Record<string, unknown>;

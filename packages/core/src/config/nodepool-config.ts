@@ -36,6 +36,12 @@ export interface TenantResourceLimit {
   readonly maxCores: number;
   readonly maxRam: number;
   readonly maxServers: number;
+  /**
+   * Limits of any other resource, by the name providers count it under: `max-volumes` as
+   * `volumes`, `max-volume-gb` as `volume-gb`, anything else (a quota code such as
+   * `L-43DA4232`, a custom `mygpu`) as written.
+   */
+  readonly resources: Readonly<Record<string, number>>;
 }
 
 /** A loaded nodepool.yaml (with the secure file applied), defaults filled in. */

@@ -10,12 +10,16 @@
  * YAML data is expected as `YamlSource` produces it: integers as `bigint`, floats as `number`.
  * Every problem is collected (not only the first) with its key path.
  */
-import type { ConfigIssue, ConfigPath } from './issues.js';
+import { blocksLoading, type ConfigIssue, type ConfigPath } from './issues.js';
 
-/** Checks a value; reports problems into `issues`; returns whether the value is valid. */
+/** Checks a value against one part of a schema. */
 export interface Schema {
   /** Human wording of what is expected, e.g. `a string`, `a list of strings`. */
   readonly expected: string;
+  /**
+   * Reports problems into `issues`; returns whether the value can be loaded: it has no
+   * problem, or only `validatorOnly` ones.
+   */
   check(value: unknown, path: ConfigPath, issues: ConfigIssue[]): boolean;
 }
 
@@ -52,8 +56,20 @@ export const str = primitive('a string', (value) => typeof value === 'string');
 export const int = primitive('an integer', (value) => typeof value === 'bigint' || typeof value === 'boolean');
 /** Python `bool`. */
 export const bool = primitive('a boolean', (value) => typeof value === 'boolean');
-/** Python `float`: a number written with a decimal point (an integer is not accepted). */
-export const float = primitive('a decimal number', (value) => typeof value === 'number');
+/**
+ * Python `float`: a number written with a decimal point. The original validator refuses an
+ * integer (or a boolean) here, but its daemons use one as a number, so that refusal is
+ * `validatorOnly`.
+ */
+export const float: Schema = {
+  expected: 'a decimal number',
+  check(value, path, issues) {
+    if (typeof value === 'number') return true;
+    const integral = typeof value === 'bigint' || typeof value === 'boolean';
+    issues.push({ path, message: `expected a decimal number, got ${describe(value)}${integral ? ' (write it with a decimal point)' : ''}`, ...(integral ? { validatorOnly: true } : {}) });
+    return integral;
+  },
+};
 /** `v.Any(int, float)`. */
 export const number = primitive('a number', (value) => typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean');
 /** `v.Coerce(float)`: anything Python's float() takes, numeric strings included. */
@@ -110,10 +126,18 @@ export function any(...alternatives: Schema[]): Schema {
     expected,
     check(value, path, issues) {
       const attempts: ConfigIssue[][] = [];
+      let loadable: ConfigIssue[] | undefined;
       for (const alternative of alternatives) {
         const found: ConfigIssue[] = [];
-        if (alternative.check(value, path, found)) return true;
+        if (alternative.check(value, path, found)) {
+          if (found.length === 0) return true;
+          loadable ??= found;
+        }
         attempts.push(found);
+      }
+      if (loadable) {
+        issues.push(...loadable);
+        return true;
       }
       // When an alternative got past the value's own type, its findings say more than a summary.
       const deeper = attempts.filter((found) => found.some((issue) => issue.path.length > path.length));
@@ -160,11 +184,21 @@ export interface KeySpec {
   required?: boolean;
   /** Keys sharing an exclusion group may not appear together (`v.Exclusive`). */
   exclusive?: string;
+  /**
+   * A key the original's schema lacks although its loader reads it: `config-validate` rejects
+   * it as unknown (`validatorOnly`), daemons read it.
+   */
+  loadOnly?: boolean;
 }
 
 /** Marks a key as required. */
 export function required(schema: Schema): KeySpec {
   return { schema, required: true };
+}
+
+/** A key only the original's loader knows (see `KeySpec.loadOnly`). */
+export function loadOnly(schema: Schema): KeySpec {
+  return { schema, loadOnly: true };
 }
 
 /** Puts a key in an exclusion group: at most one key of the group may be given. */
@@ -173,8 +207,11 @@ export function exclusive(group: string, schema: Schema): KeySpec {
 }
 
 export interface MappingOptions {
-  /** `'allow'` lets undeclared keys through (voluptuous `extra=ALLOW_EXTRA` / `object: object`). */
-  extra?: 'allow' | 'reject';
+  /**
+   * `'allow'` lets undeclared keys through (voluptuous `extra=ALLOW_EXTRA` / `object: object`);
+   * a schema lets them through when their value matches it (a `str: int` entry beside named keys).
+   */
+  extra?: 'allow' | 'reject' | Schema;
   /** At least one of these keys must be present, else `message` (voluptuous `Required(Any(...), msg)`). */
   requireOneOf?: { keys: readonly string[]; message: string }[];
 }
@@ -211,8 +248,12 @@ export function mapping(keys: Record<string, Schema | KeySpec>, options: Mapping
       for (const [name, item] of Object.entries(value)) {
         const spec = specs[name];
         if (!spec) {
-          if (options.extra !== 'allow') issues.push({ path: [...path, name], message: 'unknown key (not allowed here)' });
+          if (typeof options.extra === 'object') options.extra.check(item, [...path, name], issues);
+          else if (options.extra !== 'allow') issues.push({ path: [...path, name], message: 'unknown key (not allowed here)' });
           continue;
+        }
+        if (spec.loadOnly) {
+          issues.push({ path: [...path, name], message: "unknown key (not allowed here; Nodepool 9.0.0's daemons read it nevertheless)", validatorOnly: true });
         }
         spec.schema.check(item, [...path, name], issues);
         if (spec.exclusive) groups.set(spec.exclusive, [...(groups.get(spec.exclusive) ?? []), name]);
@@ -228,7 +269,7 @@ export function mapping(keys: Record<string, Schema | KeySpec>, options: Mapping
       for (const rule of options.requireOneOf ?? []) {
         if (!rule.keys.some((key) => Object.hasOwn(value, key))) issues.push({ path, message: rule.message });
       }
-      return issues.length === before;
+      return !blocksLoading(issues.slice(before));
     },
   };
   return schema;

@@ -1,4 +1,4 @@
-import { any, anyList, bool, int, list, mapOf, mapping, number, required, str } from './schema.js';
+import { any, anyList, anyMapping, bool, float, int, list, loadOnly, mapOf, mapping, required, str } from './schema.js';
 
 const label = mapping({
   name: str,
@@ -19,8 +19,10 @@ const diskimage = mapping({
   'python-path': str,
   'rebuild-age': int,
   release: any(str, int),
-  'shell-type': str,
   username: str,
+  metadata: anyMapping,
+  // Documented and read by 9.0.0's builder, yet missing from its validator.
+  'shell-type': loadOnly(str),
 });
 
 /**
@@ -37,18 +39,23 @@ export const topLevelSchema = mapping({
   // Differs from the docs, as the original validator does: these three are checked as strings
   // but none is required.
   'zookeeper-tls': mapping({ cert: str, key: str, ca: str }),
-  // Differs from Nodepool (uncertain): accepted as an integer or a decimal number.
-  'zookeeper-timeout': number,
+  // As the original validator: a decimal number; `zookeeper-timeout: 10` is refused.
+  'zookeeper-timeout': float,
   providers: anyList,
   labels: list(label),
   diskimages: list(diskimage),
   'max-hold-age': int,
   'tenant-resource-limits': list(
-    mapping({
-      'tenant-name': required(str),
-      'max-cores': int,
-      'max-ram': int,
-      'max-servers': int,
-    }),
+    mapping(
+      {
+        // Optional to the original validator (its loader then fails: a load error here).
+        'tenant-name': str,
+        'max-cores': int,
+        'max-ram': int,
+        'max-servers': int,
+      },
+      // Any other resource a provider counts (max-volumes, a quota code, a custom resource).
+      { extra: int },
+    ),
   ),
 });

@@ -1,6 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import YAML, { isMap, isScalar, isSeq, LineCounter, type Document, type Node as YamlNode, type Tags } from 'yaml';
+import YAML, { isMap, isScalar, isSeq, LineCounter, type Document, type Node as YamlNode, type Pair, type YAMLMap } from 'yaml';
 import type { ConfigPath } from './issues.js';
+import { pyyamlTags } from './pyyaml-scalars.js';
+
+/** Aliases a file may expand before it counts as an alias bomb (the `yaml` package's check). */
+const MAX_ALIAS_COUNT = 1000;
 
 /**
  * A parsed YAML configuration file that remembers where each value came from, so that every
@@ -11,9 +15,15 @@ export class YamlSource {
     readonly file: string,
     readonly document: Document.Parsed,
     private readonly lines: LineCounter,
-    /** The data, with integers as `bigint` and floats as `number` (see `parseYaml`). */
+    /** The data, with integers as `bigint` and floats as `number`; undefined when unreadable. */
     readonly data: unknown,
+    /** How many YAML documents the text held (PyYAML's safe_load refuses more than one). */
+    readonly documentCount: number,
+    /** Why the parsed document could not be turned into data (an alias bomb, a self-merge). */
+    private readonly conversionError?: string,
   ) {}
+
+  private readonly pairIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
 
   /** Reads a file, substitutes `%(NODEPOOL_…)` variables, and parses it as PyYAML would. */
   static async read(file: string, env: NodeJS.ProcessEnv = process.env): Promise<YamlSource> {
@@ -23,7 +33,8 @@ export class YamlSource {
 
   static parse(file: string, text: string): YamlSource {
     const lines = new LineCounter();
-    const document = YAML.parseDocument(text, {
+    // All documents at once: PyYAML's safe_load refuses a stream of several (see `documentCount`).
+    const documents = YAML.parseAllDocuments(text, {
       version: '1.1',
       // Integers stay distinguishable from floats (Python's `int` and `float` are distinct types).
       intAsBigInt: true,
@@ -31,21 +42,29 @@ export class YamlSource {
       customTags: pyyamlTags,
       lineCounter: lines,
     });
-    const data = document.errors.length === 0 ? document.toJS({ maxAliasCount: 1000 }) : undefined;
-    return new YamlSource(file, document, lines, data);
+    const all = Array.isArray(documents) ? documents : [];
+    // An empty stream has no document; it reads as null, as PyYAML's does.
+    const document = all[0] ?? new YAML.Document(null, { version: '1.1' });
+    const parsed = document as Document.Parsed;
+    if (parsed.errors.length > 0) return new YamlSource(file, parsed, lines, undefined, all.length);
+    try {
+      return new YamlSource(file, parsed, lines, parsed.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), all.length);
+    } catch (error) {
+      // Hostile input: aliases that expand without bound, or a mapping merged into itself
+      // (which recurses until the stack runs out). Either is a problem of the file, not a crash.
+      const reason = error instanceof RangeError ? 'aliases refer to each other without end (for example a mapping merged into itself)' : (error as Error).message;
+      return new YamlSource(file, parsed, lines, undefined, all.length, reason);
+    }
   }
 
-  /** YAML syntax errors, each with its line. */
+  /** Why the file cannot be read as YAML, each with its line: syntax errors, or unusable aliases. */
   get syntaxErrors(): { line: number; message: string }[] {
-    return this.document.errors.map((error) => ({
+    const errors = this.document.errors.map((error) => ({
       line: error.linePos?.[0]?.line ?? 1,
       message: error.message.split('\n')[0] ?? error.message,
     }));
-  }
-
-  /** Whether the file held more than one YAML document (PyYAML's safe_load refuses that). */
-  static documentCount(text: string): number {
-    return YAML.parseAllDocuments(text).length;
+    if (this.conversionError) errors.push({ line: 1, message: this.conversionError });
+    return errors;
   }
 
   /**
@@ -57,7 +76,7 @@ export class YamlSource {
     let line = node?.range ? this.lines.linePos(node.range[0]).line : 1;
     for (const segment of path) {
       if (isMap(node)) {
-        const pair = node.items.find((item) => (isScalar(item.key) ? String(item.key.value) : String(item.key)) === String(segment));
+        const pair = this.pairsOf(node).get(String(segment));
         if (!pair) break;
         const keyNode = pair.key as YamlNode | null;
         node = pair.value as YamlNode | null;
@@ -72,6 +91,21 @@ export class YamlSource {
     }
     return line;
   }
+
+  /** A mapping's pairs by key, built once per mapping: a file with many problems stays linear. */
+  private pairsOf(map: YAMLMap): Map<string, Pair> {
+    let pairs = this.pairIndex.get(map);
+    if (!pairs) {
+      pairs = new Map();
+      for (const item of map.items as Pair[]) {
+        const key = isScalar(item.key) ? String(item.key.value) : String(item.key);
+        // The first of duplicate keys, as a linear search would find.
+        if (!pairs.has(key)) pairs.set(key, item);
+      }
+      this.pairIndex.set(map, pairs);
+    }
+    return pairs;
+  }
 }
 
 /**
@@ -81,24 +115,4 @@ export class YamlSource {
  */
 export function substituteEnvironment(text: string, env: NodeJS.ProcessEnv): string {
   return text.replace(/%\((NODEPOOL_[^)]*)\)/g, (whole, name: string) => env[name] ?? whole);
-}
-
-// PyYAML's YAML 1.1 resolvers, where the `yaml` package's 1.1 schema is more generous:
-// y/n are strings, decimal integers have no leading zero, and floats need a dot (and a signed
-// exponent), so `1e3` stays a string.
-const pyyamlTests: Record<string, RegExp> = {
-  'bool:true': /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
-  'bool:false': /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
-  'int:': /^[-+]?(?:0|[1-9][0-9_]*)$/,
-  'float:EXP': /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*[eE][-+][0-9]+$/,
-};
-
-function pyyamlTags(tags: Tags): Tags {
-  return tags.map((tag) => {
-    if (typeof tag !== 'object' || !('test' in tag) || !tag.test) return tag;
-    const kind = tag.tag.replace('tag:yaml.org,2002:', '');
-    const key = kind === 'bool' ? `bool:${String(tag.default === true && tag.test.test('true'))}` : `${kind}:${tag.format ?? ''}`;
-    const test = pyyamlTests[key];
-    return test ? { ...tag, test } : tag;
-  });
 }

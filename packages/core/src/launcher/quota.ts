@@ -51,5 +51,5 @@ export function poolLimits(pool: ConfigPool): QuotaInformation {
 
 /** A tenant's limits from `tenant-resource-limits`. */
 export function tenantLimits(limit: TenantResourceLimit): QuotaInformation {
-  return new QuotaInformation({ instances: limit.maxServers, cores: limit.maxCores, ram: limit.maxRam }, Infinity);
+  return new QuotaInformation({ ...limit.resources, instances: limit.maxServers, cores: limit.maxCores, ram: limit.maxRam }, Infinity);
 }

@@ -27,6 +27,9 @@ tenant-resource-limits:
   - tenant-name: acme
     max-servers: 10
     max-cores: 200
+    max-volumes: 4
+    L-43DA4232: 64
+    mygpu: 2
 labels:
   - name: debian
     min-ready: 2
@@ -76,7 +79,13 @@ test('loads every top-level section with the original defaults', async (t) => {
   t.is(config.maxHoldAge, 86400);
   t.is(config.buildLogRetention, 3);
   t.deepEqual(config.labels.get('ubuntu'), { name: 'ubuntu', minReady: 0, maxReadyAge: 0 });
-  t.deepEqual(config.tenantResourceLimits.get('acme'), { tenantName: 'acme', maxServers: 10, maxCores: 200, maxRam: Infinity });
+  t.deepEqual(config.tenantResourceLimits.get('acme'), {
+    tenantName: 'acme',
+    maxServers: 10,
+    maxCores: 200,
+    maxRam: Infinity,
+    resources: { volumes: 4, 'L-43DA4232': 64, mygpu: 2 },
+  });
   t.deepEqual([...config.providers.keys()], ['cloud-a']);
   t.is(config.providers.get('cloud-a')!.maxConcurrency, 10);
 });
@@ -217,4 +226,50 @@ test('a secure file naming an unknown diskimage stops loading, with its own file
 test('a provider diskimage missing from the top level stops loading', async (t) => {
   const result = await validateConfigText('providers:\n  - name: t\n    driver: test\n    diskimages:\n      - name: ghost\n', drivers);
   t.deepEqual(result.messages, ['nodepool.yaml:5 providers[0].diskimages: diskimage "ghost" is not defined in the top-level diskimages']);
+});
+
+test('an openstack provider diskimage or label diskimage missing from the top level makes the file invalid', async (t) => {
+  const result = await validateConfigText(
+    'labels: [{name: l}]\ndiskimages: [{name: real}]\nproviders:\n  - name: os\n    diskimages:\n      - name: ghost\n    pools:\n      - name: p\n        labels:\n          - name: l\n            diskimage: phantom\n',
+    drivers,
+  );
+  t.false(result.valid);
+  t.deepEqual(result.messages, [
+    'nodepool.yaml:6 providers[0].diskimages[0].name: diskimage "ghost" is not defined in the top-level diskimages',
+    'nodepool.yaml:11 providers[0].pools[0].labels[0].diskimage: diskimage "phantom" is not defined in the top-level diskimages',
+  ]);
+});
+
+test('zookeeper-timeout must be written as a decimal number, yet an integer still loads, as in the original', async (t) => {
+  t.true((await validateConfigText('zookeeper-timeout: 10.0\n', drivers)).valid);
+  const integer = await validateConfigText('zookeeper-timeout: 10\n', drivers);
+  t.false(integer.valid);
+  t.deepEqual(integer.messages, ['nodepool.yaml:1 zookeeper-timeout: expected a decimal number, got the integer 10 (write it with a decimal point)']);
+  t.is(integer.config!.zookeeperTimeout, 10);
+  const text = await validateConfigText('zookeeper-timeout: soon\n', drivers);
+  t.false(text.valid);
+  t.is(text.config, undefined);
+});
+
+test('diskimages take metadata; shell-type fails config-validate yet loads, as in the original', async (t) => {
+  t.true((await validateConfigText('diskimages:\n  - name: d\n    metadata: {owner: ci, size: 3}\n', drivers)).valid);
+  t.false((await validateConfigText('diskimages:\n  - name: d\n    metadata: [a]\n', drivers)).valid);
+  const shell = await validateConfigText('diskimages:\n  - name: d\n    shell-type: csh\n', drivers);
+  t.deepEqual(shell.messages, ["nodepool.yaml:3 diskimages[0].shell-type: unknown key (not allowed here; Nodepool 9.0.0's daemons read it nevertheless)"]);
+  t.is(shell.config!.diskimages.get('d')!.shellType, 'csh');
+});
+
+test('tenant-resource-limits take any other resource as an integer', async (t) => {
+  t.true((await validateConfigText('tenant-resource-limits:\n  - tenant-name: a\n    L-43DA4232: 10\n    mygpu: 2\n', drivers)).valid);
+  t.deepEqual((await validateConfigText('tenant-resource-limits:\n  - tenant-name: a\n    mygpu: two\n', drivers)).messages, [
+    'nodepool.yaml:3 tenant-resource-limits[0].mygpu: expected an integer, got the string "two"',
+  ]);
+});
+
+test('a file with many unknown keys is checked in linear time', async (t) => {
+  // 20,000 problems each need their line: a search per problem made this quadratic (seconds).
+  const keys = Array.from({ length: 20_000 }, (_, index) => `unknown-${index}: 1`).join('\n');
+  const result = await validateConfigText(`${keys}\n`, drivers);
+  t.is(result.errors.length, 20_000);
+  t.is(result.errors[19_999]!.line, 20_000);
 });
