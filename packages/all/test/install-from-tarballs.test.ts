@@ -17,7 +17,8 @@ import { installFromTarballs, packWorkspaces, repositoryRoot } from './helpers/o
 
 const zk = useZooKeeper(test);
 const run = promisify(execFile);
-const PACKED = ['@nodepool/cli', '@nodepool/core', '@nodepool/zookeeper', '@nodepool/zuul-client', '@nodepool/driver-static', '@nodepool/driver-aws'];
+const DRIVERS = ['aws', 'azure', 'gce', 'ibmvpc', 'k8s', 'metastatic', 'openstack', 'sim', 'static'].map((name) => `@nodepool/driver-${name}`);
+const PACKED = ['@nodepool/all', '@nodepool/cli', '@nodepool/core', '@nodepool/zookeeper', '@nodepool/zuul-client', ...DRIVERS];
 
 let work: string;
 let project: string;
@@ -39,10 +40,14 @@ test.after.always(async () => {
 });
 
 /** A command installed in the operator's folder, run from there, as a shell would (no tsx, no source condition). */
-async function installed(command: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function installed(command: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return installedIn(project, command, ...args);
+}
+
+async function installedIn(folder: string, command: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const { NODEPOOL_LOG_LEVEL: _level, NODE_OPTIONS: _options, ...env } = process.env;
   try {
-    const { stdout, stderr } = await run(join(project, 'node_modules', '.bin', command), args, { cwd: project, env });
+    const { stdout, stderr } = await run(join(folder, 'node_modules', '.bin', command), args, { cwd: folder, env });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failure = error as { code?: number; stdout?: string; stderr?: string };
@@ -155,4 +160,16 @@ test.serial('the installed nodepool-launcher registers with ZooKeeper and serves
   const [code] = (await exited) as [number];
   t.is(code, 0, stderr);
   t.is(await registered('launcher'), 0, 'it unregistered on the way out');
+});
+
+test.serial('@nodepool/all installs the commands and every driver', async (t) => {
+  t.timeout(5 * 60_000, 'installing');
+  const folder = join(work, 'everything');
+  await mkdir(folder);
+  await installFromTarballs(folder, ['@nodepool/all'], tarballs);
+  await writeFile(join(folder, 'nodepool.yaml'), 'providers:\n  - name: elsewhere\n    driver: nimbus\n');
+  const result = await installedIn(folder, 'nodepool', '-c', 'nodepool.yaml', 'config-validate');
+  t.is(result.code, 1);
+  t.regex(result.stdout, /Drivers found: aws, azure, fake, gce, ibmvpc, kubernetes, metastatic, openshift, openshiftpods, openstack, sim, static\./);
+  t.regex((await installedIn(folder, 'nodepool-launcher', '--version')).stdout, /^Nodepool version: 0\.1\.0$/m);
 });
