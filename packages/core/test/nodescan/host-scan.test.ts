@@ -6,7 +6,8 @@ const sshd = useSshServer(test);
 
 test('collects every host key the server offers, as ssh-keyscan shows them', async (t) => {
   const { host, port, hostKeys } = sshd();
-  const keys = await scanHostKeys(host, port, { timeoutMs: 5_000 });
+  // Generous: on a loaded machine three handshakes, an RSA one among them, can take seconds.
+  const keys = await scanHostKeys(host, port, { timeoutMs: 30_000 });
   t.deepEqual(keys, [...hostKeys]);
   t.deepEqual(
     keys.map((key) => key.split(' ')[0]),
@@ -24,7 +25,7 @@ test('a port nobody listens on is retried until the timeout, then reported unrea
 
 test('waits for a TCP port to accept connections', async (t) => {
   const { host, port } = sshd();
-  await t.notThrowsAsync(waitForPort(host, port, { timeoutMs: 2_000 }));
+  await t.notThrowsAsync(waitForPort(host, port, { timeoutMs: 10_000 }));
   await t.throwsAsync(waitForPort(host, await findFreePort(), { timeoutMs: 300 }), { instanceOf: HostUnreachableError });
 });
 

@@ -23,7 +23,7 @@ interface PageGlobals {
 
 const cell = (table: string, key: string, column: string): string => `#${table}-table tr[data-key="${key}"] td[data-col="${column}"]`;
 
-/** Waits until the cell's text is `text`; fails with what it showed instead. */
+/** Waits (generously, for a loaded machine) until the cell's text is `text`; fails with what it showed instead. */
 async function cellText(page: Page, selector: string, text: string | RegExp): Promise<void> {
   try {
     await page.waitForFunction(
@@ -32,7 +32,7 @@ async function cellText(page: Page, selector: string, text: string | RegExp): Pr
         return flags === null ? content === source : new RegExp(source, flags).test(content);
       },
       [selector, typeof text === 'string' ? text : text.source, typeof text === 'string' ? null : text.flags] as const,
-      { timeout: 10_000 },
+      { timeout: 20_000 },
     );
   } catch (error) {
     const shown = await page.evaluate((selector) => (globalThis as unknown as PageGlobals).document.querySelector(selector)?.textContent ?? '(no such cell)', selector);
@@ -102,7 +102,7 @@ providers:
   await cellText(page, cell('requests', request.id, 'state'), /^(requested|pending)$/);
   const store = await cluster.store();
   const nodes = await store.nodeCache();
-  await waitFor(() => [...nodes.values()].some((node) => node.allocatedTo === request.id), { timeoutMs: 10_000 });
+  await waitFor(() => [...nodes.values()].some((node) => node.allocatedTo === request.id), { timeoutMs: 20_000 });
   const nodeId = [...nodes.values()].find((node) => node.allocatedTo === request.id)!.id;
   await cellText(page, cell('nodes', nodeId, 'state'), 'building');
   await cellText(page, cell('nodes', nodeId, 'label'), 'small');
@@ -114,7 +114,7 @@ providers:
 
   // Zuul takes the node (the request goes) and runs a job on it.
   const nodeSet = await zuul.acceptNodes(request);
-  await page.waitForSelector(`#requests-table tr[data-key="${request.id}"]`, { state: 'detached', timeout: 10_000 });
+  await page.waitForSelector(`#requests-table tr[data-key="${request.id}"]`, { state: 'detached', timeout: 20_000 });
   await zuul.useNodes(nodeSet, { projectName: 'example.org/acme/app' });
   await cellText(page, cell('nodes', nodeId, 'state'), 'in-use');
   await cellText(page, cell('nodes', nodeId, 'locked'), 'locked');
@@ -150,8 +150,8 @@ providers:
   // The job ends: the node is returned, deleted by the launcher, and leaves the page.
   await zuul.cancel(refused);
   await zuul.returnNodes(nodeSet);
-  await page.waitForSelector(`#nodes-table tr[data-key="${nodeId}"]`, { state: 'detached', timeout: 10_000 });
-  await page.waitForSelector(`#requests-table tr[data-key="${refused.id}"]`, { state: 'detached', timeout: 10_000 });
+  await page.waitForSelector(`#nodes-table tr[data-key="${nodeId}"]`, { state: 'detached', timeout: 20_000 });
+  await page.waitForSelector(`#requests-table tr[data-key="${refused.id}"]`, { state: 'detached', timeout: 20_000 });
 
   t.true(await page.evaluate(() => (globalThis as unknown as PageGlobals).sameDocument === true), 'the page was not reloaded');
   t.is(navigations, 1, 'one navigation: the first');

@@ -18,9 +18,13 @@ export interface WebFixture {
 
 /**
  * A chroot seeded with the original's records (written by kazoo), a web app over caches of it,
- * rendering ages at `RENDERED_AT`; all torn down when the test ends.
+ * rendering ages at `RENDERED_AT` (or by the `now` given); all torn down when the test ends.
  */
-export async function webFixture(t: ExecutionContext, connectString: string, options: { config?: NodepoolConfig; seed?: boolean; dashboard?: WebAppOptions['dashboard'] } = {}): Promise<WebFixture> {
+export async function webFixture(
+  t: ExecutionContext,
+  connectString: string,
+  options: { config?: NodepoolConfig; seed?: boolean; dashboard?: WebAppOptions['dashboard']; now?: () => number; cacheExpirySeconds?: number } = {},
+): Promise<WebFixture> {
   const chroot = `/web-${randomUUID()}`;
   const client = new ZooKeeperClient({ servers: connectString, chroot, sessionTimeoutMs: 10_000 });
   t.teardown(() => client.close());
@@ -39,8 +43,9 @@ export async function webFixture(t: ExecutionContext, connectString: string, opt
     source: await CachedStatusSource.of(zk),
     ready: () => ready.value,
     metrics: createMetricsRegistry({ nodes: await zk.nodeCache(), components: await zk.componentRegistry(), config: () => config }),
-    now: () => RENDERED_AT,
+    now: options.now ?? (() => RENDERED_AT),
     dashboard: options.dashboard,
+    cacheExpirySeconds: options.cacheExpirySeconds,
   });
   await app.start();
   t.teardown(() => app.stop());
