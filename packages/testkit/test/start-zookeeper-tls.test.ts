@@ -18,7 +18,7 @@ function tryRuok(options: ConnectionOptions): Promise<{ handshake: boolean; answ
       handshake = true;
       socket.write('ruok');
     });
-    socket.setTimeout(5000, () => socket.destroy(new Error('timed out')));
+    socket.setTimeout(20_000, () => socket.destroy(new Error('timed out')));
     socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
     socket.on('error', (cause: Error) => (error = cause.message));
     socket.on('close', () => resolve(error === undefined ? { handshake, answer } : { handshake, answer, error }));

@@ -66,17 +66,19 @@ test('a server killed and started again keeps its port and its znodes', async (t
 });
 
 test('a session survives a restart of the server', async (t) => {
-  const zk = await ownServer(t);
-  // tickTime 200 allows session timeouts up to 20 ticks, 4 s: ample for a restart.
-  const session = await openRawSession(zk.port, { timeoutMs: 4000 });
+  // tickTime 500 allows sessions of up to 20 ticks, 10 s: a JVM restarting on a loaded machine
+  // can outlast the 4 s a 200 ms tick allows.
+  const zk = await startZooKeeper({ tickTimeMs: 500 });
+  t.teardown(() => zk.destroy());
+  const session = await openRawSession(zk.port, { timeoutMs: 10_000 });
   t.teardown(() => session.socket.destroy());
-  t.is(session.timeoutMs, 4000);
+  t.is(session.timeoutMs, 10_000);
   await zk.stop();
   await zk.start();
-  const resumed = await openRawSession(zk.port, { timeoutMs: 4000, sessionId: session.sessionId, password: session.password });
+  const resumed = await openRawSession(zk.port, { timeoutMs: 10_000, sessionId: session.sessionId, password: session.password });
   t.teardown(() => resumed.socket.destroy());
   t.is(resumed.sessionId, session.sessionId);
-  t.is(resumed.timeoutMs, 4000);
+  t.is(resumed.timeoutMs, 10_000);
 });
 
 test('servers started at the same time get different ports and data dirs', async (t) => {
