@@ -245,6 +245,7 @@ export class TreeCache<T> extends EventEmitter<TreeCacheEvents<T>> {
       return;
     }
     state.fetching = true;
+    let applied = false;
     try {
       for (;;) {
         state.dirty = false;
@@ -262,6 +263,10 @@ export class TreeCache<T> extends EventEmitter<TreeCacheEvents<T>> {
         }
         if (this.stopped) return;
         if (!state.dirty) {
+          // No longer reading once the result is told: a listener that waits for the read's
+          // own change event (isReading) must not see it still reading then.
+          state.fetching = false;
+          applied = true;
           this.applyRecord(key, value);
           return;
         }
@@ -270,7 +275,8 @@ export class TreeCache<T> extends EventEmitter<TreeCacheEvents<T>> {
         if (value !== undefined && !state.gone && !this.records.has(key)) this.applyRecord(key, value);
       }
     } finally {
-      state.fetching = false;
+      // A listener of the change above may have started the next read already.
+      if (!applied) state.fetching = false;
     }
   }
 
