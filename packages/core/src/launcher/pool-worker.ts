@@ -31,6 +31,8 @@ export class PoolWorker implements ProcessorOwner {
   /** Processors with news (a launch finished) to be polled. */
   private readonly attention = new Set<RequestProcessor>();
   private readonly polling = new Set<RequestProcessor>();
+  /** Polling when news came: their poll may have looked too early, so they poll again. */
+  private readonly repoll = new Set<RequestProcessor>();
   private readonly tasks = new Set<Promise<void>>();
   private gaugesAt = 0;
   /** Requests were left for lack of taking slots: look again when one frees. */
@@ -180,7 +182,10 @@ export class PoolWorker implements ProcessorOwner {
     for (const processor of this.processors.values()) {
       if (processor.paused) paused = true;
       // A paused processor looks again at every change: quota or a node may have come free.
-      if ((processor.paused || this.attention.has(processor)) && !this.polling.has(processor)) this.poll(processor, runtime);
+      if (processor.paused || this.attention.has(processor)) {
+        if (this.polling.has(processor)) this.repoll.add(processor);
+        else this.poll(processor, runtime);
+      }
     }
     this.attention.clear();
     this.paused = paused;
@@ -193,15 +198,24 @@ export class PoolWorker implements ProcessorOwner {
     this.polling.add(processor);
     const wasPaused = processor.paused;
     this.spawn(async () => {
+      let changed: boolean;
       try {
         if (await processor.poll()) {
           this.forget(processor, runtime);
+          this.repoll.delete(processor);
           return true;
         }
-        return processor.paused !== wasPaused;
+        changed = processor.paused !== wasPaused;
       } finally {
         this.polling.delete(processor);
       }
+      // A node freed while this poll was looking elsewhere would otherwise wait for the next
+      // change (or the fallback pass) to be seen.
+      if (this.repoll.delete(processor)) {
+        this.attention.add(processor);
+        return true;
+      }
+      return changed;
     });
   }
 
