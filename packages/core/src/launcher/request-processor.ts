@@ -192,13 +192,13 @@ export class RequestProcessor {
       )
       .sort((a, b) => a.stateTime - b.stateTime);
     for (const candidate of candidates) {
+      let fresh: Node | undefined;
       try {
-        await zk.lockNode(candidate);
+        fresh = await zk.lockAndReadNode(candidate);
       } catch (error) {
         if (error instanceof LockUnavailableError) continue;
         throw error;
       }
-      const fresh = await zk.getNode(candidate.id);
       const usable = fresh && fresh.state === 'ready' && fresh.allocatedTo === null && (await (this.handler.checkReusableNode?.(fresh) ?? true));
       if (!fresh || !usable) {
         await zk.unlockNode(candidate);

@@ -141,6 +141,35 @@ export class NodepoolZooKeeper {
   }
 
   /**
+   * Locks a node (non-blocking) and reads it afresh (spec §4.5), for a caller who found it in
+   * the cache; undefined when the record is gone or empty (the lock is still held: unlock it or
+   * delete the node). A record never rewritten since its creation (version 0: a static node
+   * just registered) was almost surely never locked, so its lock directory, our contender and
+   * a check that the record is still at that version go in one transaction — which makes the
+   * cached copy the current one, with no read. Otherwise, or if that fails, the usual way.
+   */
+  async lockAndReadNode(cached: Node): Promise<Node | undefined> {
+    if (cached.version === 0 && !this.nodeLocks.get(cached.id)?.isAcquired) {
+      const lock = new KazooLock(this.client, nodeLockPath(cached.id), { ensurePath: 'directory' });
+      let outcome: 'acquired' | 'exists' | 'changed';
+      try {
+        outcome = await lock.acquireFresh([{ type: 'check', path: nodePath(cached.id), version: 0 }]);
+      } catch (error) {
+        if (error instanceof LockTargetGoneError) throw new LockUnavailableError(`node ${cached.id} no longer exists`, { cause: error });
+        if (!(error instanceof TransactionError)) throw error;
+        // Rewritten since: nothing was created; lock and read it the usual way.
+        outcome = 'changed';
+      }
+      if (outcome === 'acquired') {
+        this.nodeLocks.set(cached.id, lock);
+        return cached.clone();
+      }
+    }
+    await this.lockNode(cached.id);
+    return this.getNode(cached.id);
+  }
+
+  /**
    * Locks a node this launcher has just created (state `init`, nobody else acts on it) and
    * stores it, in one transaction: lock directory, contender and the record. Falls back to
    * lock-then-store when the lock directory already exists (someone listed the node's locks).
