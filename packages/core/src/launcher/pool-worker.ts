@@ -31,8 +31,11 @@ export class PoolWorker implements ProcessorOwner {
   /** Processors with news (a launch finished) to be polled. */
   private readonly attention = new Set<RequestProcessor>();
   private readonly polling = new Set<RequestProcessor>();
-  /** Polling when news came: their poll may have looked too early, so they poll again. */
-  private readonly repoll = new Set<RequestProcessor>();
+  /**
+   * Counts node changes and vanished requests, what a paused processor waits for. A poll that
+   * saw it move meanwhile may have looked too early, and polls again.
+   */
+  private news = 0;
   private readonly tasks = new Set<Promise<void>>();
   private gaugesAt = 0;
   /** Requests were left for lack of taking slots: look again when one frees. */
@@ -70,10 +73,12 @@ export class PoolWorker implements ProcessorOwner {
   private readonly onChange = (): void => this.wake();
   /** Node changes matter while waiting for quota or a free node. */
   private readonly onNodeChange = (): void => {
+    this.news++;
     if (this.paused) this.wake();
   };
   /** New or returned requests, and cancelled ones. */
   private readonly onRequestChange = (change: CacheChange<NodeRequest>): void => {
+    if (change.kind === 'record' && change.value === undefined) this.news++;
     if (change.kind === 'record' && (change.value === undefined || change.value.state === 'requested')) this.wake();
   };
 
@@ -182,12 +187,12 @@ export class PoolWorker implements ProcessorOwner {
     for (const processor of this.processors.values()) {
       if (processor.paused) paused = true;
       // A paused processor looks again at every change: quota or a node may have come free.
-      if (processor.paused || this.attention.has(processor)) {
-        if (this.polling.has(processor)) this.repoll.add(processor);
-        else this.poll(processor, runtime);
+      // One being polled keeps its attention for when that poll ends.
+      if ((processor.paused || this.attention.has(processor)) && !this.polling.has(processor)) {
+        this.attention.delete(processor);
+        this.poll(processor, runtime);
       }
     }
-    this.attention.clear();
     this.paused = paused;
     await this.updateComponent(runtime, pool);
     if (this.paused) return;
@@ -197,31 +202,28 @@ export class PoolWorker implements ProcessorOwner {
   private poll(processor: RequestProcessor, runtime: ProviderRuntime): void {
     this.polling.add(processor);
     const wasPaused = processor.paused;
+    const newsBefore = this.news;
     this.spawn(async () => {
       let changed: boolean;
       try {
         if (await processor.poll()) {
           this.forget(processor, runtime);
-          this.repoll.delete(processor);
           return true;
         }
         changed = processor.paused !== wasPaused;
       } finally {
         this.polling.delete(processor);
       }
-      // A node freed while this poll was looking elsewhere would otherwise wait for the next
-      // change (or the fallback pass) to be seen.
-      if (this.repoll.delete(processor)) {
-        this.attention.add(processor);
-        return true;
-      }
-      return changed;
+      // A node freed (or a launch finished) while this poll was looking elsewhere would
+      // otherwise wait for the next change, or the fallback pass, to be seen.
+      return changed || this.attention.has(processor) || (processor.paused && this.news !== newsBefore);
     });
   }
 
   private forget(processor: RequestProcessor, runtime: ProviderRuntime): void {
     if (this.processors.get(processor.request.id) !== processor) return;
     this.processors.delete(processor.request.id);
+    this.attention.delete(processor);
     runtime.activeRequests--;
   }
 
