@@ -12,6 +12,7 @@ import {
 import type { StaticNodeConfig, StaticPoolConfig, StaticProviderConfig } from './config.js';
 import { checkHost, isHostAlive, resolveAddress } from './host-check.js';
 import { assignSlots, hostIdentity, nodeIdentity } from './node-slots.js';
+import { RegistrationLock } from './registration-lock.js';
 import { StaticRequestHandler } from './request-handler.js';
 
 /** What `launcher` says on every node this driver registers. */
@@ -48,8 +49,8 @@ export class StaticProvider implements Provider {
   private readonly log: Logger;
   private readonly abort = new AbortController();
   private readonly background = new Set<Promise<void>>();
-  /** Registrations are serialised, as the original's register lock: a sync and a re-registration must not both fill a slot. */
-  private registering: Promise<unknown> = Promise.resolve();
+  /** As the original's register lock, so that a sync and a re-registration never both fill a slot; but per host. */
+  private readonly registering = new RegistrationLock();
 
   constructor(
     private readonly config: StaticProviderConfig,
@@ -147,19 +148,13 @@ export class StaticProvider implements Provider {
     return this.configuredHosts().find(({ host }) => hostIdentity(host) === identity);
   }
 
-  private exclusive<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.registering.then(task);
-    this.registering = run.catch(() => undefined);
-    return run;
-  }
-
   /**
    * One pass over the configuration, as the original's start and periodic cleanup: free slots
    * are registered, surplus ones and removed hosts deregistered; at start, registered ready
    * nodes also get changed settings and fresh host keys.
    */
   private async sync({ atStart }: { atStart: boolean }): Promise<void> {
-    await this.exclusive(async () => {
+    await this.registering.exclusive(async () => {
       const hosts = this.configuredHosts();
       const slots = assignSlots(
         hosts.map(({ host }) => host),
@@ -211,14 +206,17 @@ export class StaticProvider implements Provider {
     return { hostKeys, ...(await resolveAddress(host.name)) };
   }
 
-  /** Registers the host's slot again after its node was deleted (the original's `nodeDeletedNotification`). */
+  /**
+   * Registers the host's slot again after its node was deleted (the original's
+   * `nodeDeletedNotification`). This is on the path of every request waiting for a slot: one
+   * read of the host's nodes and one write, and other hosts' slots are not waited for.
+   */
   private async reregister(deleted: Node): Promise<void> {
     const entry = this.hostOf(deleted);
     if (!entry) return;
     const { host, pool } = entry;
     // A node beyond max-parallel-jobs (in use while the limit was lowered) is not replaced.
     if (deleted.slot !== null && deleted.slot >= host.maxParallelJobs) return;
-    if ((await this.freeSlot(host, deleted.slot)) === undefined) return;
     // The check runs outside the registration lock: an unreachable host must not hold up others.
     let facts: HostFacts;
     try {
@@ -228,7 +226,7 @@ export class StaticProvider implements Provider {
       this.log.warn('static host failed its check; trying again on the next sync', { host: host.name, port: host.connectionPort, error: describe(error) });
       return;
     }
-    await this.exclusive(async () => {
+    await this.registering.forHost(hostIdentity(host), async () => {
       if (this.stopping) return;
       // The periodic sync may have filled the slot meanwhile.
       const slot = await this.freeSlot(host, deleted.slot);
@@ -242,25 +240,27 @@ export class StaticProvider implements Provider {
    */
   private async freeSlot(host: StaticNodeConfig, wanted: number | null): Promise<number | undefined> {
     const identity = hostIdentity(host);
-    const nodes = (await this.registeredNodes()).filter((node) => nodeIdentity(node) === identity);
+    const nodes = await this.registeredNodes(identity);
     const table = assignSlots([host], nodes).get(identity)!;
     const slot = wanted ?? table.indexOf(null);
     return slot >= 0 && table[slot] === null ? slot : undefined;
   }
 
   /**
-   * Every node of this provider, read from ZooKeeper rather than the cache (as the original),
-   * which may not show a node registered a moment ago yet. Nodes the cache knows to belong to
-   * another provider are not read: a node never changes provider.
+   * Every node of this provider (or of one host, by its identity), read from ZooKeeper rather
+   * than the cache (as the original), which may not show a node registered a moment ago yet.
+   * Nodes the cache knows to be another provider's or host's are not read: a node never
+   * changes either.
    */
-  private async registeredNodes(): Promise<Node[]> {
+  private async registeredNodes(identity?: string): Promise<Node[]> {
+    const ours = (node: Node): boolean => node.provider === this.name && (identity === undefined || nodeIdentity(node) === identity);
     const cache = await this.zk.nodeCache();
     const ids = (await this.zk.getNodeIds()).filter((id) => {
       const cached = cache.get(id);
-      return cached === undefined || cached.provider === this.name;
+      return cached === undefined || ours(cached);
     });
     const nodes = await Promise.all(ids.map((id) => this.zk.getNode(id)));
-    return nodes.filter((node): node is Node => node?.provider === this.name).sort((a, b) => a.id.localeCompare(b.id));
+    return nodes.filter((node): node is Node => node !== undefined && ours(node)).sort((a, b) => a.id.localeCompare(b.id));
   }
 
   /** Ready, unallocated nodes of a host, from the cache (each is re-read under its lock before any change). */
