@@ -2,10 +2,11 @@
  * `npm run bench -- launcher [--json] [--only NAME] [--requests N]`
  *
  * Drives a real (TLS) ZooKeeper, our launcher(s) in their own processes and the simulated cloud
- * with Zuul-like clients, and reports per scenario: requests fulfilled per second,
- * request-to-fulfilled latency p50/p90/p99, cloud API calls per node, ZooKeeper writes per
- * request (from the zxid span, Zuul's own writes taken out), launcher CPU per request and peak
- * RSS. Every request is checked: a job only counts if its nodes were handed over.
+ * (or a static provider's hosts) with Zuul-like clients, and reports per scenario: requests
+ * fulfilled per second, request-to-fulfilled latency p50/p90/p99, cloud API calls per node,
+ * ZooKeeper writes per request (from the zxid span, Zuul's own writes taken out), launcher CPU
+ * per request and peak RSS. Every request is checked: a job only counts if its nodes were
+ * handed over. `--only static` runs the static driver's slot-turnover scenario.
  *
  * The launchers are the built `nodepool-launcher` at its default settings and log level (info).
  * ZooKeeper talks TLS, as Zuul's does; `--plain` measures without it. For a closer look:
@@ -56,6 +57,10 @@ interface Scenario {
   requests: number;
   /** Keep this many ready nodes (min-ready); requests then reuse them. */
   minReady?: number;
+  /** How long each job keeps its nodes in use; default 0. */
+  jobMs?: number;
+  /** Static hosts instead of the simulated cloud: this many, each with `slots` max-parallel-jobs. */
+  static?: { hosts: number; slots: number };
 }
 
 interface Result {
@@ -82,6 +87,17 @@ const scenarios: Scenario[] = [
   { name: '3-node, concurrency 200, 1 launcher', labels: ['sim-small', 'sim-small', 'sim-small'], concurrency: 200, launchers: 1, requests: 2000 },
   { name: '1-node, concurrency 200, 3 launchers', labels: ['sim-small'], concurrency: 200, launchers: 3, requests: 4000 },
   { name: 'ready-node reuse (min-ready), concurrency 20, 1 launcher', labels: ['sim-ready'], concurrency: 20, launchers: 1, requests: 1000, minReady: 40 },
+  // Slot turnover: 8 slots, each job 0.2 s, so at most 40 requests/s. Every job waits for a slot
+  // that a used node frees (reaped, registered again), so this measures that turnaround.
+  {
+    name: 'static, 4 hosts × 2 slots, jobs 0.2 s, concurrency 16, 1 launcher',
+    labels: ['static-bench'],
+    concurrency: 16,
+    launchers: 1,
+    requests: 100,
+    jobMs: 200,
+    static: { hosts: 4, slots: 2 },
+  },
 ];
 
 /** The launcher as operators run it: the built `nodepool-launcher`, in the foreground. */
@@ -96,11 +112,13 @@ function startSimCloud(): Promise<{ child: ChildProcess; line: string }> {
 }
 
 function configText(zk: LocalZooKeeper, chroot: string, endpoint: string, scenario: Scenario): string {
-  return `zookeeper-servers:
+  const header = `zookeeper-servers:
   - host: ${zk.host}
     port: ${zk.port}
     chroot: ${chroot}
-${zk.tls ? `zookeeper-tls:\n  ca: ${zk.tls.caFile}\n  cert: ${zk.tls.certFile}\n  key: ${zk.tls.keyFile}\n` : ''}labels:
+${zk.tls ? `zookeeper-tls:\n  ca: ${zk.tls.caFile}\n  cert: ${zk.tls.certFile}\n  key: ${zk.tls.keyFile}\n` : ''}`;
+  if (scenario.static) return header + staticConfigText(scenario.static);
+  return `${header}labels:
   - name: sim-small
   - name: sim-ready
     min-ready: ${scenario.minReady ?? 0}
@@ -126,11 +144,40 @@ providers:
 `;
 }
 
+/**
+ * Loopback addresses stand for the hosts: they resolve without DNS, and with host-key-checking
+ * off neither registration nor the liveness check contacts them (as in the original).
+ */
+function staticConfigText({ hosts, slots }: { hosts: number; slots: number }): string {
+  const entries = Array.from(
+    { length: hosts },
+    (_, i) => `          - name: 127.0.0.${i + 1}
+            labels: static-bench
+            host-key-checking: false
+            max-parallel-jobs: ${slots}
+`,
+  );
+  return `labels:
+  - name: static-bench
+providers:
+  - name: rack
+    driver: static
+    pools:
+      - name: main
+        nodes:
+${entries.join('')}`;
+}
+
+/** The node count at rest: a static provider's registered slots, or min-ready's nodes. */
+function nodesAtRest(scenario: Scenario): number {
+  return scenario.static ? scenario.static.hosts * scenario.static.slots : (scenario.minReady ?? 0);
+}
+
 async function runScenario(zk: LocalZooKeeper, scenario: Scenario, dir: string): Promise<Result> {
   const chroot = `/bench-${Date.now()}`;
-  const cloud = await startSimCloud();
-  const endpoint = /(https?:\/\/[^\s]+)/.exec(cloud.line)![1]!;
-  const control = (await import('@nodepool/driver-sim/cloud')).simCloudControl(endpoint);
+  const cloud = scenario.static ? undefined : await startSimCloud();
+  const endpoint = cloud ? /(https?:\/\/[^\s]+)/.exec(cloud.line)![1]! : '';
+  const control = cloud ? (await import('@nodepool/driver-sim/cloud')).simCloudControl(endpoint) : undefined;
   const file = join(dir, `${scenario.name.replace(/\W+/g, '-')}.yaml`);
   await writeFile(file, configText(zk, chroot, endpoint, scenario));
 
@@ -141,30 +188,32 @@ async function runScenario(zk: LocalZooKeeper, scenario: Scenario, dir: string):
     for (let i = 0; i < scenario.launchers; i++) launchers.push((await startLauncher(file, `launcher-${i}`)).child);
     clients.push(...(await Promise.all(Array.from({ length: Math.min(scenario.concurrency, 20) }, () => chrootClient(zk, chroot)))));
     const zuuls = clients.map((client) => new ZuulClient(client));
-    if (scenario.minReady) {
-      // Let min-ready fill up before measuring.
+    if (nodesAtRest(scenario) > 0) {
+      // Let min-ready fill up (or the static slots register) before measuring.
       const deadline = Date.now() + 60_000;
       while (Date.now() < deadline) {
         const { children } = await clients[0]!.getChildren('/nodepool/nodes').catch(() => ({ children: [] as string[] }));
-        if (children.length >= scenario.minReady) break;
+        if (children.length >= nodesAtRest(scenario)) break;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
-    await control.resetCalls?.();
+    await control?.resetCalls?.();
     const before = await Promise.all(launchers.map((child) => processStats(child.pid!)));
     const zxidStart = await currentZxid(clients[0]!);
     const total = values.requests ? Number(values.requests) : scenario.requests;
-    const { results, elapsedS } = await runJobs(zuuls, { labels: scenario.labels, concurrency: scenario.concurrency, total });
-    // Wait until the launchers have deleted the used nodes, so their writes are in the span.
+    const { results, elapsedS } = await runJobs(zuuls, { labels: scenario.labels, concurrency: scenario.concurrency, total, durationMs: scenario.jobMs ?? 0 });
+    // Wait until the launchers have deleted the used nodes (and registered the static slots
+    // again), so their writes are in the span.
     const settleDeadline = Date.now() + 60_000;
     while (Date.now() < settleDeadline) {
       const { children } = await clients[0]!.getChildren('/nodepool/nodes');
-      if (children.length <= (scenario.minReady ?? 0)) break;
+      const ready = scenario.static ? await readyCount(clients[0]!, children) : children.length;
+      if (children.length <= nodesAtRest(scenario) && ready >= nodesAtRest(scenario)) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const zxidEnd = await currentZxid(clients[0]!);
     const after = await Promise.all(launchers.map((child) => processStats(child.pid!)));
-    const calls = await control.calls();
+    const calls: Record<string, number> = control ? await control.calls() : {};
     const ok = results.filter((result) => result.result === 'SUCCESS');
     const nodes = ok.reduce((sum, result) => sum + result.nodeIds.length, 0);
     const totalCalls = Object.entries(calls)
@@ -180,7 +229,7 @@ async function runScenario(zk: LocalZooKeeper, scenario: Scenario, dir: string):
       failures: results.length - ok.length,
       requestsPerSecond: ok.length / elapsedS,
       latencyMs: latencyPercentiles(results),
-      cloudCallsPerNode: nodes > 0 ? totalCalls / nodes : NaN,
+      cloudCallsPerNode: control && nodes > 0 ? totalCalls / nodes : NaN,
       instanceListsPerSecond: ((calls as Record<string, number>)['instances.list'] ?? 0) / elapsedS,
       zkWritesPerRequest: writes / results.length,
       launcherZkWritesPerRequest: writes / results.length - zuulWrites,
@@ -190,8 +239,21 @@ async function runScenario(zk: LocalZooKeeper, scenario: Scenario, dir: string):
   } finally {
     for (const client of clients) await client.close();
     for (const child of launchers) await stopProcess(child);
-    await stopProcess(cloud.child);
+    if (cloud) await stopProcess(cloud.child);
   }
+}
+
+/** How many of these nodes are `ready`. */
+async function readyCount(client: Awaited<ReturnType<typeof chrootClient>>, ids: readonly string[]): Promise<number> {
+  const states = await Promise.all(
+    ids.map((id) =>
+      client.getData(`/nodepool/nodes/${id}`).then(
+        ({ data }) => (JSON.parse(data.toString() || '{}') as { state?: string }).state,
+        () => undefined,
+      ),
+    ),
+  );
+  return states.filter((state) => state === 'ready').length;
 }
 
 /** 10,000 nodes and 2,000 waiting requests already in ZooKeeper: start-up time and memory. */

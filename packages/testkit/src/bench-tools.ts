@@ -99,12 +99,13 @@ export async function currentZxid(client: ZooKeeperClient): Promise<bigint> {
 }
 
 /**
- * Runs `total` jobs for `labels`, `concurrency` at a time, spread over the given clients; a job
+ * Runs `total` jobs for `labels`, `concurrency` at a time, spread over the given clients; each
+ * job keeps its nodes in use `durationMs` (default 0) before returning them as used. A job
  * that throws counts as NODE_FAILURE. Returns every result and the seconds it took.
  */
 export async function runJobs(
   zuuls: readonly ZuulClient[],
-  options: { labels: readonly string[]; concurrency: number; total: number; timeoutMs?: number },
+  options: { labels: readonly string[]; concurrency: number; total: number; timeoutMs?: number; durationMs?: number },
 ): Promise<{ results: JobResult[]; elapsedS: number }> {
   const results: JobResult[] = [];
   let next = 0;
@@ -114,7 +115,7 @@ export async function runJobs(
       const zuul = zuuls[worker % zuuls.length]!;
       while (next < options.total) {
         next++;
-        results.push(await zuul.runJob(options.labels, { timeoutMs: options.timeoutMs ?? 120_000 }).catch((error: unknown) => ({ result: 'NODE_FAILURE', error }) as unknown as JobResult));
+        results.push(await zuul.runJob(options.labels, { timeoutMs: options.timeoutMs ?? 120_000, durationMs: options.durationMs ?? 0 }).catch((error: unknown) => ({ result: 'NODE_FAILURE', error }) as unknown as JobResult));
       }
     }),
   );
