@@ -261,14 +261,17 @@ const pool = s.mapping({
   'max-cores': s.int,
   'max-ram': s.int,
   'max-resources': s.mapOf(s.int),
+  // 9.0.0's pools read it although its schema lacks it.
+  'use-internal-ip': s.loadOnly(s.bool),
   // Nodepool 11's key, accepted for dedicated hosts (docs/compatibility.md).
   'availability-zone': s.str,
 });
 
 /**
- * An `aws` provider entry. As in Nodepool 9.0.0, keys its `load()` reads but its schema lacks
- * (`launch-timeout`, `post-upload-hook`, `use-internal-ip`, `host-key-checking`,
- * `public-ipv4`, `public-ipv6` at provider level) are rejected; their defaults still apply.
+ * An `aws` provider entry. Keys Nodepool 9.0.0's `load()` reads but its schema lacks
+ * (`launch-timeout`, `post-upload-hook`, and the pools' defaults `use-internal-ip`,
+ * `host-key-checking`, `public-ipv4`, `public-ipv6`) are rejected by `config-validate` and
+ * read by the daemons, as there.
  */
 export const awsProviderSchema = s.mapping({
   pools: s.required(s.list(pool)),
@@ -285,11 +288,18 @@ export const awsProviderSchema = s.mapping({
   'launch-retries': s.int,
   'object-storage': s.mapping({ 'bucket-name': s.required(s.str) }),
   'image-format': s.oneOf('ova', 'vhd', 'vhdx', 'vmdk', 'raw'),
+  // A later Nodepool's key, ours as an opt-in (docs/compatibility.md).
   'image-import-timeout': s.int,
   'max-servers': s.int,
   'max-cores': s.int,
   'max-ram': s.int,
   'max-resources': s.mapOf(s.int),
+  'launch-timeout': s.loadOnly(s.int),
+  'post-upload-hook': s.loadOnly(s.str),
+  'use-internal-ip': s.loadOnly(s.bool),
+  'host-key-checking': s.loadOnly(s.bool),
+  'public-ipv4': s.loadOnly(s.bool),
+  'public-ipv6': s.loadOnly(s.bool),
 });
 
 // ---- building -----------------------------------------------------------------------------
@@ -346,11 +356,11 @@ export function parseAwsConfig(entry: Entry, context: ConfigContext): AwsProvide
   const providerName = entry.name as string;
   const get = <T>(key: string): T | undefined => entry[key] as T | undefined;
 
-  // Provider-level defaults of pool settings (not settable at provider level in 9.0.0).
-  const useInternalIp = false;
-  const hostKeyChecking = true;
-  const publicIpv4 = true;
-  const publicIpv6 = false;
+  // Provider-level defaults of pool settings (read by 9.0.0's load, not in its schema).
+  const useInternalIp = (entry['use-internal-ip'] as boolean | undefined) ?? false;
+  const hostKeyChecking = (entry['host-key-checking'] as boolean | undefined) ?? true;
+  const publicIpv4 = (entry['public-ipv4'] as boolean | undefined) ?? true;
+  const publicIpv6 = (entry['public-ipv6'] as boolean | undefined) ?? false;
   const maxServers = readInteger(entry['max-servers'], Infinity);
   const maxCores = readInteger(entry['max-cores'], Infinity);
   const maxRam = readInteger(entry['max-ram'], Infinity);
@@ -427,8 +437,7 @@ export function parseAwsConfig(entry: Entry, context: ConfigContext): AwsProvide
       subnetId: (poolEntry['subnet-id'] as string | undefined) ?? null,
       publicIpv4: (poolEntry['public-ip-address'] as boolean | undefined) ?? (poolEntry['public-ipv4'] as boolean | undefined) ?? publicIpv4,
       publicIpv6: (poolEntry['public-ipv6'] as boolean | undefined) ?? publicIpv6,
-      // Not a pool key in 9.0.0's schema, so always the provider's (fixed) value.
-      useInternalIp,
+      useInternalIp: (poolEntry['use-internal-ip'] as boolean | undefined) ?? useInternalIp,
       hostKeyChecking: poolHostKeyChecking,
       availabilityZone,
     });
@@ -451,13 +460,12 @@ export function parseAwsConfig(entry: Entry, context: ConfigContext): AwsProvide
     rate: readFloat(entry.rate, 2),
     bootTimeout: readInteger(entry['boot-timeout'], 180),
     launchRetries: readInteger(entry['launch-retries'], 3),
-    // 9.0.0's load() reads these six, but its schema rejects them: they keep their defaults.
-    launchTimeout: 3600,
+    launchTimeout: readInteger(entry['launch-timeout'], 3600),
     useInternalIp,
     hostKeyChecking,
     publicIpv4,
     publicIpv6,
-    postUploadHook: null,
+    postUploadHook: get<string>('post-upload-hook') ?? null,
     objectStorage: objectStorage ? { bucketName: objectStorage['bucket-name'] as string } : null,
     imageFormat: get<AwsProviderConfig['imageFormat']>('image-format') ?? 'raw',
     imageImportTimeout: readInteger(entry['image-import-timeout']) ?? null,

@@ -344,3 +344,23 @@ test('a provider diskimage missing from the top-level diskimages stops loading',
   t.is(result.config, undefined);
   t.regex(result.messages.join('\n'), /diskimage "bionic" is not defined in the top-level diskimages/);
 });
+
+test("keys 9.0.0's load reads but its schema lacks fail config-validate, yet the daemons use them", async (t) => {
+  const result = await validate(
+    config({
+      provider: `${PROVIDER}\nlaunch-timeout: 900\npost-upload-hook: /usr/local/bin/hook\nuse-internal-ip: true\nhost-key-checking: false\npublic-ipv4: false\npublic-ipv6: true`,
+      pool: `${POOL}\nuse-internal-ip: false`,
+    }),
+  );
+  t.false(result.valid);
+  t.is(result.errors.length, 7);
+  t.true(result.errors.every((issue) => issue.validatorOnly === true && issue.message.startsWith('unknown key')));
+  const provider = providerOf(result.config, 'ec2');
+  t.is(provider.launchTimeout, 900);
+  t.is(provider.postUploadHook, '/usr/local/bin/hook');
+  const pool = provider.pools.get('main')!;
+  t.false(pool.useInternalIp, "the pool's own setting wins");
+  t.false(pool.hostKeyChecking);
+  t.false(pool.publicIpv4);
+  t.true(pool.publicIpv6);
+});

@@ -95,8 +95,6 @@ export interface AzureLabelConfig extends ConfigLabel {
   readonly userData: string | null;
   /** `custom-data`, base64-encoded; null when unset or empty. */
   readonly customData: string | null;
-  /** OS disk size in GiB. */
-  readonly volumeSize: number | null;
   /** The pool's `host-key-checking`. */
   readonly hostKeyChecking: boolean;
 }
@@ -222,7 +220,6 @@ const label = s.mapping({
   'dynamic-tags': s.anyMapping,
   'user-data': s.str,
   'custom-data': s.str,
-  'volume-size': s.int,
 });
 
 const pool = s.mapping({
@@ -379,7 +376,6 @@ export function parseAzureConfig(entry: Entry, context: ConfigContext): AzurePro
         dynamicTags: (labelEntry['dynamic-tags'] as Record<string, unknown> | undefined) ?? {},
         userData: encode(labelEntry['user-data']),
         customData: encode(labelEntry['custom-data']),
-        volumeSize: readInteger(labelEntry['volume-size']) ?? null,
         hostKeyChecking: poolHostKeyChecking,
       });
     });

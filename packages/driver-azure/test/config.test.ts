@@ -112,7 +112,6 @@ test('accepts the docs example and fills in the defaults', async (t) => {
     dynamicTags: {},
     userData: null,
     customData: null,
-    volumeSize: null,
     hostKeyChecking: true,
   });
 });
@@ -145,7 +144,6 @@ test('accepts the docs examples of cloud images, image filters and diskimages', 
   const bionic = pool.labels.get('bionic')!;
   t.is(bionic.diskimage, 'bionic');
   t.is(bionic.userData, Buffer.from('#cloud-config').toString('base64'));
-  t.is(bionic.volumeSize, 64);
   t.deepEqual(bionic.tags, { department: 'R&D' });
   t.deepEqual(bionic.dynamicTags, { request_info: 'Created for request {request.id}' });
 });
@@ -201,7 +199,7 @@ const invalid: [string, Parameters<typeof config>[0], RegExp][] = [
   ['a rate that is not a number', { provider: `${PROVIDER}\nrate: fast` }, /providers\[0\]\.rate: expected a number/],
   ['a boot-timeout given as a string', { provider: `${PROVIDER}\nboot-timeout: '120'` }, /providers\[0\]\.boot-timeout: expected an integer/],
   ['a network given as a number', { provider: `${PROVIDER}\nnetwork: 5` }, /providers\[0\]\.network: expected a string or a mapping/],
-  ['a volume-size given as a decimal', { label: `${LABEL}\nvolume-size: 30.5` }, /labels\[0\]\.volume-size: expected an integer/],
+  ['a volume-size, which 9.0.0 does not know', { label: `${LABEL}\nvolume-size: 30` }, /labels\[0\]\.volume-size: unknown key/],
   ['generate-password given as a string', { cloudImage: `${CLOUD_IMAGE}\ngenerate-password: sure` }, /cloud-images\[0\]\.generate-password: expected a boolean/],
   ['an empty cloud-images entry key (null)', { cloudImage: 'name: bionic\nusername: zuul\nimage-id:' }, /cloud-images\[0\]\.image-id: expected a string, got nothing/],
   // unknown keys at each level

@@ -5,6 +5,7 @@ import {
   readConnection,
   readEntries,
   readEntriesByName,
+  readFloat,
   readInteger,
   readOptional,
   schema as s,
@@ -63,7 +64,10 @@ export interface GceProviderConfig extends ProviderConfig<GcePoolConfig> {
   readonly launchTimeout: number;
   /** Attempts before a launch counts as failed; default 3. */
   readonly launchRetries: number;
-  /** API calls per second; default 1. */
+  /**
+   * API calls per second: `rate` (default 2), which 9.0.0's load reads although its schema
+   * lacks it. Its schema's `rate-limit` is accepted and, as there, ignored.
+   */
   readonly rateLimit: number;
 }
 
@@ -80,7 +84,9 @@ const pool = s.mapping({
   name: s.required(s.str),
   labels: s.required(s.list(label)),
   'use-internal-ip': s.bool,
-  // The docs also list host-key-checking, network and subnetwork here; 9.0.0 rejects them.
+  // Read by 9.0.0's load, missing from its schema. (The docs also list network and
+  // subnetwork here; 9.0.0 neither accepts nor reads them.)
+  'host-key-checking': s.loadOnly(s.bool),
 });
 
 // Every key is optional, even the name (a missing one fails at load).
@@ -105,9 +111,11 @@ export const gceProviderSchema = s.mapping({
   zone: s.required(s.str),
   'cloud-images': s.list(cloudImage),
   'boot-timeout': s.int,
-  'launch-timeout': s.int,
   'launch-retries': s.int,
   'rate-limit': s.int,
+  // Read by 9.0.0's load, missing from its schema.
+  'launch-timeout': s.loadOnly(s.int),
+  rate: s.loadOnly(s.number),
 });
 
 type Entry = Readonly<Record<string, unknown>>;
@@ -133,7 +141,7 @@ export function parseGceConfig(entry: Entry, context: ConfigContext): GceProvide
 
   const pools = new Map<string, GcePoolConfig>();
   readEntries(entry.pools).forEach((poolEntry, poolIndex) => {
-    const hostKeyChecking = true;
+    const hostKeyChecking = (poolEntry['host-key-checking'] as boolean | undefined) ?? true;
     const labels = new Map<string, GceLabelConfig>();
     readEntries(poolEntry.labels).forEach((labelEntry, labelIndex) => {
       const name = labelEntry.name as string;
@@ -179,6 +187,6 @@ export function parseGceConfig(entry: Entry, context: ConfigContext): GceProvide
     bootTimeout: readInteger(entry['boot-timeout'], 60),
     launchTimeout: readInteger(entry['launch-timeout'], 3600),
     launchRetries: readInteger(entry['launch-retries'], 3),
-    rateLimit: readInteger(entry['rate-limit'], 1),
+    rateLimit: readFloat(entry.rate, 2),
   };
 }

@@ -44,7 +44,7 @@ test('accepts the docs example and fills in the defaults', async (t) => {
   t.is(provider.bootTimeout, 60);
   t.is(provider.launchTimeout, 3600);
   t.is(provider.launchRetries, 3);
-  t.is(provider.rateLimit, 1);
+  t.is(provider.rateLimit, 2, "9.0.0's rate default");
   t.is(provider.maxConcurrency, -1);
   t.false(provider.manageImages);
   t.deepEqual(provider.diskimages, []);

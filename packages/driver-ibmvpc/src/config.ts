@@ -116,7 +116,7 @@ export interface IbmVpcProviderConfig extends ProviderConfig<IbmVpcPoolConfig> {
   readonly credentialsFile: string | null;
   /** Where the builder stages image files; required to upload diskimages. */
   readonly objectStorage: IbmVpcObjectStorageConfig | null;
-  /** Always `qcow2`: load() reads `image-format`, but the schema does not accept it. */
+  /** `image-format` (default qcow2): what the builder makes; 9.0.0's schema lacks the key. */
   readonly imageFormat: string;
   /** Name of uploaded images, with `{upload_id}` filled in. */
   readonly imageNameFormat: string;
@@ -217,6 +217,8 @@ export const ibmVpcProviderSchema = s.mapping({
     endpoint: s.required(s.str),
     'bucket-name': s.required(s.str),
   }),
+  // Read by 9.0.0's load (default qcow2), missing from its schema.
+  'image-format': s.loadOnly(s.str),
 });
 
 type Entry = Readonly<Record<string, unknown>>;
@@ -376,7 +378,7 @@ export function parseIbmVpcConfig(entry: Entry, context: ConfigContext): IbmVpcP
           bucketName: objectStorage['bucket-name'] as string,
         }
       : null,
-    imageFormat: 'qcow2',
+    imageFormat: readOptional<string>(entry['image-format']) ?? 'qcow2',
     imageNameFormat: 'npimage{upload_id}',
   };
 }

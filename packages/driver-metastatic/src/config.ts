@@ -4,6 +4,7 @@ import {
   readCommonPoolFields,
   readCommonProviderFields,
   readEntries,
+  readFloat,
   readInteger,
   schema as s,
   type ConfigContext,
@@ -21,10 +22,6 @@ export interface MetastaticLabelConfig extends ConfigLabel {
   readonly maxParallelJobs: number;
   /** Seconds an idle backing node is kept for new requests; default 60. */
   readonly graceTime: number;
-  /** Seconds a backing node is kept at least (minimum billing periods); default 0. */
-  readonly minRetentionTime: number;
-  /** Seconds after which a backing node is retired gracefully; null for no limit. */
-  readonly maxAge: number | null;
   /** Check the backing node's SSH host key before handing out a node; default the pool's. */
   readonly hostKeyChecking: boolean;
 }
@@ -35,7 +32,7 @@ export interface MetastaticPoolConfig extends ConfigPool<MetastaticLabelConfig> 
 }
 
 export interface MetastaticProviderConfig extends ProviderConfig<MetastaticPoolConfig> {
-  /** Operations per second; fixed at 1 (the original reads `rate` but its schema rejects it). */
+  /** Operations per second; default 1. */
   readonly rate: number;
   /** Default 3. */
   readonly launchRetries: number;
@@ -52,11 +49,7 @@ const label = s.mapping({
   'backing-label': s.required(s.str),
   'max-parallel-jobs': s.int,
   'grace-time': s.int,
-  // Differs from Nodepool: 9.0.0 rejects the three below; they came with 11.0.0 (min-retention-time,
-  // max-age) and 10.0.0 (host-key-checking, here and in the pool). Accepted so that
-  // configurations written for later versions load.
-  'min-retention-time': s.int,
-  'max-age': s.int,
+  // Ours, as an opt-in (Nodepool 10's key, here and in the pool; docs/compatibility.md).
   'host-key-checking': s.bool,
 });
 
@@ -64,17 +57,18 @@ const pool = s.mapping({
   ...commonPoolKeys,
   name: s.required(s.str),
   labels: s.required(s.list(label)),
-  // Differs from Nodepool: added in 10.0.0 (see the label keys).
+  // Ours, as an opt-in (see the label's).
   'host-key-checking': s.bool,
 });
 
 /** A metastatic provider entry, without the keys core adds for every provider. */
 export const metastaticProviderSchema = s.mapping({
-  // Read by the original's load(); whether 9.0.0's schema had them is not known. Accepted.
-  'boot-timeout': s.int,
-  'launch-timeout': s.int,
-  'launch-retries': s.int,
   pools: s.required(s.list(pool)),
+  // Read by 9.0.0's load, missing from its schema.
+  'boot-timeout': s.loadOnly(s.int),
+  'launch-timeout': s.loadOnly(s.int),
+  'launch-retries': s.loadOnly(s.int),
+  rate: s.loadOnly(s.number),
 });
 
 // ---- building ------------------------------------------------------------------------------
@@ -85,14 +79,12 @@ type Entry = Readonly<Record<string, unknown>>;
 const BACKING_SETTINGS = [
   ['max-parallel-jobs', 'maxParallelJobs'],
   ['grace-time', 'graceTime'],
-  ['min-retention-time', 'minRetentionTime'],
-  ['max-age', 'maxAge'],
 ] as const;
 
 /**
  * Builds the typed config of a metastatic provider entry that passed `metastaticProviderSchema`.
- * Reports what the original's load raises for: labels sharing a backing label with different
- * backing settings, and a max-age below the min-retention-time.
+ * Reports labels sharing a backing label with different backing settings (which the original
+ * meant to refuse).
  */
 export function parseMetastaticConfig(entry: Entry, context: ConfigContext): MetastaticProviderConfig {
   const byBackingLabel = new Map<string, { label: MetastaticLabelConfig; path: ConfigPath }>();
@@ -107,14 +99,8 @@ export function parseMetastaticConfig(entry: Entry, context: ConfigContext): Met
         backingLabel: labelEntry['backing-label'] as string,
         maxParallelJobs: readInteger(labelEntry['max-parallel-jobs'], 1),
         graceTime: readInteger(labelEntry['grace-time'], 60),
-        minRetentionTime: readInteger(labelEntry['min-retention-time'], 0),
-        maxAge: readInteger(labelEntry['max-age']) ?? null,
         hostKeyChecking: (labelEntry['host-key-checking'] as boolean | undefined) ?? hostKeyChecking,
       };
-      // A max-age of 0 means none, as in the original.
-      if (label.maxAge && label.maxAge < label.minRetentionTime) {
-        context.report([...path, 'max-age'], `max-age (${label.maxAge}) must be at least min-retention-time (${label.minRetentionTime})`);
-      }
       // One backing node serves every label that names its label, so they must describe it alike.
       const earlier = byBackingLabel.get(label.backingLabel);
       if (earlier) {
@@ -144,7 +130,7 @@ export function parseMetastaticConfig(entry: Entry, context: ConfigContext): Met
     pools,
     manageImages: false,
     diskimages: [],
-    rate: 1,
+    rate: readFloat(entry.rate, 1),
     launchRetries: readInteger(entry['launch-retries'], 3),
     launchTimeout: readInteger(entry['launch-timeout'], 3600),
     bootTimeout: readInteger(entry['boot-timeout'], 120),

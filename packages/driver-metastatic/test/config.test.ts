@@ -54,13 +54,11 @@ test('accepts the docs example and fills in the defaults', async (t) => {
     backingLabel: 'large-node',
     maxParallelJobs: 2,
     graceTime: 600,
-    minRetentionTime: 0,
-    maxAge: null,
     hostKeyChecking: false,
   });
 });
 
-test('accepts the settings documented by later versions', async (t) => {
+test('provider timeouts and retries fail config-validate but load, as in 9.0.0; host-key-checking is our opt-in', async (t) => {
   const result = await validateConfigText(
     `${header}
 providers:
@@ -78,15 +76,18 @@ providers:
         labels:
           - name: small-node
             backing-label: large-node
-            min-retention-time: 3600
-            max-age: 86400
           - name: medium-node
             backing-label: other-node
             host-key-checking: false
 `,
     drivers,
   );
-  t.deepEqual(result.messages, []);
+  t.false(result.valid);
+  t.deepEqual(result.messages, [
+    "nodepool.yaml:12 providers[0].boot-timeout: unknown key (not allowed here; Nodepool 9.0.0's daemons read it nevertheless)",
+    "nodepool.yaml:13 providers[0].launch-timeout: unknown key (not allowed here; Nodepool 9.0.0's daemons read it nevertheless)",
+    "nodepool.yaml:14 providers[0].launch-retries: unknown key (not allowed here; Nodepool 9.0.0's daemons read it nevertheless)",
+  ]);
   const meta = provider(result, 'meta-provider');
   t.is(meta.bootTimeout, 30);
   t.is(meta.launchTimeout, 600);
@@ -96,10 +97,7 @@ providers:
   const pool = meta.pools.get('main')!;
   t.is(pool.maxServers, Infinity);
   t.true(pool.hostKeyChecking);
-  const small = pool.labels.get('small-node')!;
-  t.is(small.minRetentionTime, 3600);
-  t.is(small.maxAge, 86400);
-  t.true(small.hostKeyChecking, 'inherited from the pool');
+  t.true(pool.labels.get('small-node')!.hostKeyChecking, 'inherited from the pool');
   t.false(pool.labels.get('medium-node')!.hostKeyChecking);
 });
 
@@ -181,17 +179,12 @@ test('labels sharing a backing label with the same settings load', async (t) => 
   t.deepEqual([...provider(result, 'm').pools.get('main')!.labels.keys()], ['small-node', 'medium-node']);
 });
 
-test('a max-age below the min-retention-time stops loading', async (t) => {
+test('max-age and min-retention-time, keys of later versions, are rejected as by 9.0.0', async (t) => {
   const result = await validateConfigText(
     withPool('      - name: main\n        labels:\n          - {name: small-node, backing-label: large-node, min-retention-time: 600, max-age: 60}\n'),
     drivers,
   );
-  t.true(result.valid);
-  t.regex(result.messages.join('\n'), /labels\[0\]\.max-age: max-age \(60\) must be at least min-retention-time \(600\)/);
-
-  const noLimit = await validateConfigText(
-    withPool('      - name: main\n        labels:\n          - {name: small-node, backing-label: large-node, min-retention-time: 600, max-age: 0}\n'),
-    drivers,
-  );
-  t.deepEqual(noLimit.messages, [], 'a max-age of 0 means none');
+  t.false(result.valid);
+  t.regex(result.messages.join('\n'), /labels\[0\]\.min-retention-time: unknown key/);
+  t.regex(result.messages.join('\n'), /labels\[0\]\.max-age: unknown key/);
 });

@@ -114,8 +114,6 @@ export interface OpenStackProviderConfig extends ProviderConfig<OpenStackPoolCon
   readonly launchTimeout: number;
   /** Launch attempts before a node fails; default 3. */
   readonly launchRetries: number;
-  /** Seconds to wait for an image upload; default 3600. */
-  readonly imageUploadTimeout: number;
   /** Delete unattached floating IPs; null (off) when not set. */
   readonly cleanFloatingIps: boolean | null;
   /** Seconds between cleanups of DOWN ports; default 600. */
@@ -206,7 +204,6 @@ export const openStackProviderSchema = s.mapping({
   cloud: s.required(s.str),
   'region-name': s.str,
   'boot-timeout': s.int,
-  'image-upload-timeout': s.int,
   'launch-timeout': s.int,
   'launch-retries': s.int,
   // Deprecated and ignored, still accepted.
@@ -337,7 +334,6 @@ export function parseOpenStackConfig(entry: Entry, context: ConfigContext, drive
     bootTimeout: readInteger(entry['boot-timeout'], 60),
     launchTimeout: readInteger(entry['launch-timeout'], 3600),
     launchRetries: readInteger(entry['launch-retries'], 3),
-    imageUploadTimeout: readInteger(entry['image-upload-timeout'], 3600),
     cleanFloatingIps: readOptional<boolean>(entry['clean-floating-ips']),
     portCleanupInterval: readInteger(entry['port-cleanup-interval'], 600),
     imageNameFormat: (entry['image-name-format'] as string | undefined) ?? '{image_name}-{timestamp}',

@@ -16,7 +16,6 @@ diskimages:
   - name: devstack-trusty
   - name: windows
     username: Administrator
-    shell-type: cmd
 `;
 
 // The example at the top of the OpenStack Driver docs page.
@@ -100,7 +99,6 @@ test('accepts the docs example and fills in the defaults', async (t) => {
   t.is(one.bootTimeout, 120);
   t.is(one.launchTimeout, 900);
   t.is(one.launchRetries, 3);
-  t.is(one.imageUploadTimeout, 3600);
   t.is(one.portCleanupInterval, 600);
   t.is(one.cleanFloatingIps, null);
   t.is(one.imageNameFormat, '{image_name}-{timestamp}');
@@ -227,7 +225,7 @@ test('accepts the section examples of the docs page', async (t) => {
   t.is(windows.connectionType, 'winrm');
   t.is(windows.connectionPort, 5986);
   t.is(windows.username, 'Administrator', 'taken from the top-level diskimage');
-  t.is(windows.shellType, 'cmd');
+  t.is(windows.shellType, null, "9.0.0's validator refuses a diskimage's shell-type, so the example leaves it out");
   t.deepEqual(one.cloudImages.get('trusty-external'), {
     name: 'trusty-external',
     configDrive: false,
@@ -261,7 +259,7 @@ test('a provider without driver validates as openstack', async (t) => {
 
   const withoutCloud = await validateConfigText(`${header}\nproviders:\n  - name: p\n    pools: []\n`, drivers);
   t.false(withoutCloud.valid);
-  t.deepEqual(withoutCloud.messages, ['nodepool.yaml:18 providers[0].cloud: required key not provided']);
+  t.deepEqual(withoutCloud.messages, ['nodepool.yaml:17 providers[0].cloud: required key not provided']);
 });
 
 test('a provider whose name starts with fake validates with the openstack rules', async (t) => {
@@ -397,15 +395,20 @@ test('accepts hostname-format, which Nodepool kept until 10.0.0', async (t) => {
   t.deepEqual(result.messages, []);
 });
 
-test('names of pools, provider diskimages and cloud images are optional to the validator', async (t) => {
-  const result = await validateConfigText(withProvider('    diskimages:\n      - pause: true\n    cloud-images:\n      - image-id: abc\n    pools:\n      - max-servers: 1\n'), drivers);
+test('names of pools and cloud images are optional to the validator, but not to the loader', async (t) => {
+  const result = await validateConfigText(withProvider('    cloud-images:\n      - image-id: abc\n    pools:\n      - max-servers: 1\n'), drivers);
   t.true(result.valid);
   t.is(result.config, undefined, 'but the original cannot load such a file');
   t.deepEqual(result.messages, [
-    'nodepool.yaml:21 providers[0].diskimages[0].name: required key not provided',
-    'nodepool.yaml:23 providers[0].cloud-images[0].name: required key not provided',
-    'nodepool.yaml:25 providers[0].pools[0].name: required key not provided',
+    'nodepool.yaml:20 providers[0].cloud-images[0].name: required key not provided',
+    'nodepool.yaml:22 providers[0].pools[0].name: required key not provided',
   ]);
+});
+
+test('a provider diskimage without a name makes the file invalid (the original validator dies on it)', async (t) => {
+  const result = await validateConfigText(withProvider('    diskimages:\n      - pause: true\n'), drivers);
+  t.false(result.valid);
+  t.deepEqual(result.messages, ['nodepool.yaml:20 providers[0].diskimages[0].name: required key not provided']);
 });
 
 test('booleans count as integers and min-ram with flavor-name is fine', async (t) => {
@@ -421,19 +424,19 @@ test('a label cloud-image missing from the provider passes validation but stops 
   t.true(result.valid);
   t.is(result.config, undefined);
   t.deepEqual(result.messages, [
-    `nodepool.yaml:27 providers[0].pools[0].labels[0].cloud-image: cloud-image "nowhere" is not defined in this provider's cloud-images`,
+    `nodepool.yaml:26 providers[0].pools[0].labels[0].cloud-image: cloud-image "nowhere" is not defined in this provider's cloud-images`,
   ]);
 });
 
-test('a label diskimage missing from the top-level diskimages stops loading', async (t) => {
+test('a label diskimage missing from the top-level diskimages makes the file invalid', async (t) => {
   const result = await validateConfigText(withLabel('            min-ram: 1\n            diskimage: centos\n'), drivers);
-  t.true(result.valid);
+  t.false(result.valid);
   t.regex(result.messages.join('\n'), /labels\[0\]\.diskimage: diskimage "centos" is not defined in the top-level diskimages/);
 });
 
-test('a provider diskimage missing from the top-level diskimages stops loading', async (t) => {
+test('a provider diskimage missing from the top-level diskimages makes the file invalid', async (t) => {
   const result = await validateConfigText(withProvider('    diskimages:\n      - name: centos\n'), drivers);
-  t.true(result.valid);
+  t.false(result.valid);
   t.is(result.config, undefined);
   t.regex(result.messages.join('\n'), /diskimage "centos" is not defined in the top-level diskimages/);
 });

@@ -49,8 +49,8 @@ const node = s.mapping({
   'host-key': stringOrList,
   'connection-type': s.str,
   'connection-port': s.int,
-  // Deprecated spelling of connection-port, still read.
-  'ssh-port': s.int,
+  // Deprecated spelling of connection-port: 9.0.0's load still reads it, its schema does not.
+  'ssh-port': s.loadOnly(s.int),
   'shell-type': s.str,
   'max-parallel-jobs': s.int,
   'python-path': s.str,

@@ -103,3 +103,14 @@ test('the same host listed twice is a load error', async (t) => {
   const result = await validateConfigText(`${header}\nproviders:\n  - name: p\n    driver: static\n    pools:\n      - name: main\n        nodes:\n          - {name: a, labels: trusty-static}\n          - {name: a, labels: windows-static}\n`, [staticDriver]);
   t.regex(result.messages.join('\n'), /nodes\[1\]\.name: host a \(port 22, user zuul\) is listed twice/);
 });
+
+test("ssh-port, the old spelling 9.0.0's load still reads, fails config-validate yet sets the port", async (t) => {
+  const result = await validateConfigText(
+    `${header}\nproviders:\n  - name: s\n    driver: static\n    pools:\n      - name: main\n        nodes:\n          - name: host.example.com\n            labels: trusty-static\n            ssh-port: 2222\n`,
+    [staticDriver],
+  );
+  t.false(result.valid);
+  t.deepEqual(result.messages, ["nodepool.yaml:16 providers[0].pools[0].nodes[0].ssh-port: unknown key (not allowed here; Nodepool 9.0.0's daemons read it nevertheless)"]);
+  const provider = result.config!.providers.get('s') as StaticProviderConfig;
+  t.is(provider.pools.get('main')!.nodes[0]!.connectionPort, 2222);
+});

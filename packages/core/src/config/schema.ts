@@ -11,6 +11,7 @@
  * Every problem is collected (not only the first) with its key path.
  */
 import { blocksLoading, type ConfigIssue, type ConfigPath } from './issues.js';
+import { nonStringKeysOf } from './yaml-source.js';
 
 /** Checks a value against one part of a schema. */
 export interface Schema {
@@ -169,7 +170,13 @@ export function mapOf(value: Schema, key: Schema = str): Schema {
         return false;
       }
       let ok = true;
+      const nonString = nonStringKeysOf(data);
       for (const [name, item] of Object.entries(data)) {
+        if (key === str && nonString?.has(name)) {
+          issues.push({ path: [...path, name], message: `expected a string key, got ${name}` });
+          ok = false;
+          continue;
+        }
         ok = key.check(name, [...path, name], issues) && ok;
         ok = value.check(item, [...path, name], issues) && ok;
       }
@@ -247,8 +254,9 @@ export function mapping(keys: Record<string, Schema | KeySpec>, options: Mapping
       const groups = new Map<string, string[]>();
       for (const [name, item] of Object.entries(value)) {
         const spec = specs[name];
-        if (!spec) {
-          if (typeof options.extra === 'object') options.extra.check(item, [...path, name], issues);
+        if (!spec || nonStringKeysOf(value)?.has(name)) {
+          // A key that was a number or boolean in the YAML matches no declared (string) key.
+          if (typeof options.extra === 'object' && !nonStringKeysOf(value)?.has(name)) options.extra.check(item, [...path, name], issues);
           else if (options.extra !== 'allow') issues.push({ path: [...path, name], message: 'unknown key (not allowed here)' });
           continue;
         }

@@ -48,7 +48,9 @@ export class YamlSource {
     const parsed = document as Document.Parsed;
     if (parsed.errors.length > 0) return new YamlSource(file, parsed, lines, undefined, all.length);
     try {
-      return new YamlSource(file, parsed, lines, parsed.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), all.length);
+      const data: unknown = parsed.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      noteNonStringKeys(parsed.contents, data);
+      return new YamlSource(file, parsed, lines, data, all.length);
     } catch (error) {
       // Hostile input: aliases that expand without bound, or a mapping merged into itself
       // (which recurses until the stack runs out). Either is a problem of the file, not a crash.
@@ -105,6 +107,36 @@ export class YamlSource {
       this.pairIndex.set(map, pairs);
     }
     return pairs;
+  }
+}
+
+/** Mappings of parsed data whose keys were not strings in the YAML (`{1: 2}`, `{true: x}`). */
+const nonStringKeys = new WeakMap<object, Set<string>>();
+
+/**
+ * The keys of a mapping read from YAML that were not strings there (the data holds every key as
+ * text). Python keeps them as numbers or booleans, and a schema asking for `str` keys refuses
+ * them.
+ */
+export function nonStringKeysOf(mapping: object): ReadonlySet<string> | undefined {
+  return nonStringKeys.get(mapping);
+}
+
+/** Walks the document beside the data it became, noting non-string keys (aliases are skipped). */
+function noteNonStringKeys(node: unknown, data: unknown): void {
+  if (isMap(node) && data !== null && typeof data === 'object' && !Array.isArray(data)) {
+    for (const pair of node.items as Pair[]) {
+      if (!isScalar(pair.key)) continue;
+      const key = String(pair.key.value);
+      if (typeof pair.key.value !== 'string') {
+        let keys = nonStringKeys.get(data);
+        if (!keys) nonStringKeys.set(data, (keys = new Set()));
+        keys.add(key);
+      }
+      noteNonStringKeys(pair.value, (data as Record<string, unknown>)[key]);
+    }
+  } else if (isSeq(node) && Array.isArray(data)) {
+    node.items.forEach((item, index) => noteNonStringKeys(item, data[index]));
   }
 }
 

@@ -4,6 +4,7 @@
 export { createFakeDriver, FakeCloud, type FakeProviderConfig } from './fake-driver.js';
 export { expectRejected, type ExpectRejectedOptions, type RejectionAssertions } from './expect-rejected.js';
 export { validateConfigText } from './validate-config-text.js';
+export { compareWithOriginalVerdicts, VERDICT_VALUES, type VerdictDifference } from './original-verdicts.js';
 export { fastTimings, launcherCluster, submitRequest, type Cluster, type TeardownContext, type ZooKeeperEndpoint } from './launcher-cluster.js';
 export {
   controlApiCaller,

@@ -273,3 +273,13 @@ test('a file with many unknown keys is checked in linear time', async (t) => {
   t.is(result.errors.length, 20_000);
   t.is(result.errors[19_999]!.line, 20_000);
 });
+
+test('keys that are numbers or booleans in the YAML are refused where the original wants string keys', async (t) => {
+  t.deepEqual((await validateConfigText('diskimages:\n  - name: d\n    env-vars: {1: x, "2": y}\n', drivers)).messages, [
+    'nodepool.yaml:3 diskimages[0].env-vars.1: expected a string key, got 1',
+  ]);
+  t.deepEqual((await validateConfigText('tenant-resource-limits:\n  - tenant-name: a\n    true: 5\n', drivers)).messages, [
+    'nodepool.yaml:3 tenant-resource-limits[0].true: unknown key (not allowed here)',
+  ]);
+  t.deepEqual((await validateConfigText('diskimages:\n  - name: d\n    metadata: {1: x, yes: y}\n', drivers)).messages, [], 'a dict takes any key');
+});

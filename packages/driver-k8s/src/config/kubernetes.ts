@@ -39,7 +39,7 @@ export function parseKubernetesConfig(entry: ConfigEntry): KubernetesProviderCon
   return {
     ...parsePodProvider(entry, {
       driver: 'kubernetes',
-      maxServersKey: 'max-servers',
+      maxServersKeys: ['max-servers'],
       poolsInheritMaxServers: false,
       parseLabel: (labelEntry, defaults): KubernetesLabelConfig => ({
         name: labelEntry.name as string,

@@ -36,13 +36,14 @@ const pool = s.mapping({
 
 /**
  * An openshift provider entry, without the keys core adds for every provider. The provider
- * limit on projects is spelled `max-projects`; `max-servers` is documented here too, but only
- * pools accept it.
+ * limit on projects is spelled `max-projects`; `max-servers`, documented here too, is missing
+ * from 9.0.0's schema but read by its load when `max-projects` is not set.
  */
 export const openshiftProviderSchema = s.mapping({
   pools: s.required(s.list(pool)),
   context: s.required(s.str),
   'max-projects': s.int,
+  'max-servers': s.loadOnly(s.int),
   ...podProviderKeys,
 });
 
@@ -60,7 +61,7 @@ export function parseOpenshiftConfig(entry: ConfigEntry): OpenshiftProviderConfi
   return {
     ...parsePodProvider(entry, {
       driver: 'openshift',
-      maxServersKey: 'max-projects',
+      maxServersKeys: ['max-projects', 'max-servers'],
       poolsInheritMaxServers: true,
       parseLabel: (labelEntry, defaults) => parseOpenshiftLabel(labelEntry, defaults, labelEntry.type as string),
     }),

@@ -21,6 +21,8 @@ const label = s.mapping({
   name: s.required(s.str),
   ...openshiftLabelKeys,
   image: s.required(s.str),
+  // A string here, unlike the other two drivers' float (as 9.0.0's schemas have it).
+  gpu: s.str,
 });
 
 const pool = s.mapping({
@@ -34,16 +36,19 @@ export const openshiftPodsProviderSchema = s.mapping({
   pools: s.required(s.list(pool)),
   context: s.required(s.str),
   'max-pods': s.int,
+  // Missing from 9.0.0's schema, read by its load (as openshift's limit).
+  'max-projects': s.loadOnly(s.int),
+  'max-servers': s.loadOnly(s.int),
   ...podProviderKeys,
 });
 
 export function parseOpenshiftPodsConfig(entry: ConfigEntry): OpenshiftPodsProviderConfig {
-  // Differs from Nodepool: 9.0.0 accepts max-pods but reads max-projects (which its schema
-  // rejects), so the documented alias has no effect there; here it limits the pods.
+  // 9.0.0 reads max-projects, then max-servers (both missing from its schema) and ignores the
+  // documented max-pods. Differs from Nodepool: max-pods limits the pods when neither is set.
   return {
     ...parsePodProvider(entry, {
       driver: 'openshiftpods',
-      maxServersKey: 'max-pods',
+      maxServersKeys: ['max-projects', 'max-servers', 'max-pods'],
       poolsInheritMaxServers: true,
       parseLabel: (labelEntry, defaults): OpenshiftPodsLabelConfig => ({
         ...parseOpenshiftLabel(labelEntry, defaults, 'pod'),

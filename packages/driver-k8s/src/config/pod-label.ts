@@ -25,8 +25,11 @@ export interface PodLabelSettings {
   readonly cpuLimit: number | null;
   readonly memoryLimit: number | null;
   readonly storageLimit: number | null;
-  /** GPUs, used as both request and limit of `gpuResource`. */
-  readonly gpu: number | null;
+  /**
+   * GPUs, used as both request and limit of `gpuResource`: a decimal number, or for
+   * openshiftpods a Kubernetes quantity string (as 9.0.0's schemas have it).
+   */
+  readonly gpu: number | string | null;
   readonly gpuResource: string | null;
   /** Other resources counted against `max-resources`: the pool defaults overlaid with the label's. */
   readonly extraResources: Readonly<Record<string, number>>;
@@ -39,8 +42,6 @@ export interface PodLabelSettings {
   readonly volumeMounts: readonly unknown[] | null;
   /** `metadata.labels` of the namespace or pod (not Nodepool labels). */
   readonly labels: Readonly<Record<string, unknown>> | null;
-  /** Like `labels`, but format strings filled in from the node request; default empty. */
-  readonly dynamicLabels: Readonly<Record<string, unknown>>;
   /** `metadata.annotations` of the pod. */
   readonly annotations: Readonly<Record<string, unknown>> | null;
 }
@@ -75,8 +76,6 @@ export const podLabelKeys: Record<string, Schema> = {
   volumes: s.anyList,
   'volume-mounts': s.anyList,
   labels: s.anyMapping,
-  // Uncertain for 9.0.0 (its release notes do not name it); accepted rather than risk a rejection.
-  'dynamic-labels': s.anyMapping,
   annotations: s.anyMapping,
   'extra-resources': s.mapOf(s.int),
 };
@@ -107,7 +106,6 @@ export function parsePodLabelSettings(entry: ConfigEntry, defaults: PodPoolDefau
     volumes: readOptional(entry.volumes),
     volumeMounts: readOptional(entry['volume-mounts']),
     labels: readOptional(entry.labels),
-    dynamicLabels: (entry['dynamic-labels'] as Record<string, unknown> | undefined) ?? {},
     annotations: readOptional(entry.annotations),
   };
 }

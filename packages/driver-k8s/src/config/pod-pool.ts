@@ -67,9 +67,10 @@ export const podProviderKeys: Record<string, Schema | KeySpec> = {
 };
 
 /** The provider-level limits, `maxServers` read from the key the driver names it by. */
-export function parseQuotaLimits(entry: ConfigEntry, maxServersKey: string): PodQuotaLimits {
+export function parseQuotaLimits(entry: ConfigEntry, maxServersKeys: readonly string[]): PodQuotaLimits {
+  const key = maxServersKeys.find((candidate) => entry[candidate] !== undefined);
   return {
-    maxServers: readInteger(entry[maxServersKey], Infinity),
+    maxServers: key === undefined ? Infinity : readInteger(entry[key], Infinity),
     maxCores: readInteger(entry['max-cores'], Infinity),
     maxRam: readInteger(entry['max-ram'], Infinity),
     maxResources: readIntegerMap(entry['max-resources']),

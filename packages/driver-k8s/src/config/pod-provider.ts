@@ -9,13 +9,16 @@ export interface PodProviderConfig<L extends ConfigLabel> extends ProviderConfig
 
 export interface ParsePodProviderOptions<L extends ConfigLabel> extends Omit<ParsePoolsOptions<L>, 'limits'> {
   readonly driver: string;
-  /** The key the driver spells the provider's limit on nodes with (`max-servers`, `max-projects`, `max-pods`). */
-  readonly maxServersKey: string;
+  /**
+   * The keys the driver spells the provider's limit on nodes with, the first one set winning
+   * (`max-servers`; `max-projects` then `max-servers`; …).
+   */
+  readonly maxServersKeys: readonly string[];
 }
 
 /** The fields of a provider entry the three drivers read alike; none of them builds images. */
 export function parsePodProvider<L extends ConfigLabel>(entry: ConfigEntry, options: ParsePodProviderOptions<L>): PodProviderConfig<L> {
-  const limits = parseQuotaLimits(entry, options.maxServersKey);
+  const limits = parseQuotaLimits(entry, options.maxServersKeys);
   return {
     ...readCommonProviderFields(entry),
     driver: options.driver,

@@ -68,7 +68,6 @@ test('accepts the docs example and fills in the defaults', async (t) => {
     volumes: null,
     volumeMounts: null,
     labels: null,
-    dynamicLabels: {},
     annotations: null,
   });
 });
@@ -127,8 +126,6 @@ providers:
                 mountPath: /cache
             labels:
               team: ci
-            dynamic-labels:
-              request: "{request.id}"
             annotations:
               example.com/owner: zuul
           - name: kubernetes-namespace
@@ -163,7 +160,6 @@ test('accepts every key of the schema and applies pool defaults to labels', asyn
   t.true(pod.privileged);
   t.deepEqual(pod.volumes, [{ name: 'cache', emptyDir: {} }]);
   t.deepEqual(pod.labels, { team: 'ci' });
-  t.deepEqual(pod.dynamicLabels, { request: '{request.id}' });
   const namespace = pool.labels.get('kubernetes-namespace')!;
   t.is(namespace.cpu, 2, 'defaults apply whatever the type');
   t.is(namespace.memoryLimit, 4096);
@@ -182,7 +178,7 @@ const provider = (labelYaml: string, poolExtra = '', providerExtra = ''): string
 const pod = '            type: pod\n            image: fedora\n';
 
 const invalid: [string, string, RegExp][] = [
-  ['a gpu count written as an integer', provider(`${pod}            gpu: 1\n`), /^nodepool\.yaml:\d+ providers\[0\]\.pools\[0\]\.labels\[0\]\.gpu: expected a decimal number, got the integer 1$/m],
+  ['a gpu count written as an integer', provider(`${pod}            gpu: 1\n`), /^nodepool\.yaml:\d+ providers\[0\]\.pools\[0\]\.labels\[0\]\.gpu: expected a decimal number, got the integer 1 \(write it with a decimal point\)$/m],
   ['a label without a type, which the docs call optional', provider('            image: fedora\n'), /labels\[0\]\.type: required key not provided/],
   ['a label spec, added in 10.0.0', provider(`            type: pod\n            spec:\n              containers: []\n`), /labels\[0\]\.spec: unknown key/],
   ['a label username, added after 10.0.0', provider(`${pod}            username: zuul\n`), /labels\[0\]\.username: unknown key/],
@@ -209,12 +205,17 @@ for (const [title, yaml, message] of invalid) {
   test(`rejects ${title}`, (t) => expectRejected(t, yaml, [kubernetesDriver], message));
 }
 
-test('keys uncertain for 9.0.0 are accepted', async (t) => {
+test('privileged, extra-resources and default-label-extra-resources are accepted, as by 9.0.0', async (t) => {
   const result = await validateConfigText(
-    provider(`${pod}            privileged: false\n            dynamic-labels: {}\n            extra-resources: {}\n`, '        default-label-extra-resources: {}\n'),
+    provider(`${pod}            privileged: false\n            extra-resources: {}\n`, '        default-label-extra-resources: {}\n'),
     [kubernetesDriver],
   );
   t.deepEqual(result.messages, []);
+});
+
+test('dynamic-labels, a key of later versions, is rejected as by 9.0.0', async (t) => {
+  const result = await validateConfigText(provider(`${pod}            dynamic-labels: {}\n`), [kubernetesDriver]);
+  t.false(result.valid);
 });
 
 test('a label missing from the top-level labels passes validation but stops loading', async (t) => {

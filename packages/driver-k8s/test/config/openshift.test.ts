@@ -50,7 +50,6 @@ test('accepts the docs example and fills in the defaults', async (t) => {
   t.is(pod.pythonPath, 'auto');
   t.is(pod.shellType, null);
   t.deepEqual(pod.env, []);
-  t.deepEqual(pod.dynamicLabels, {});
 });
 
 test('max-projects limits the provider and is the default of each pool', async (t) => {

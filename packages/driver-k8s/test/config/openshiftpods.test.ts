@@ -78,7 +78,7 @@ const invalid: [string, string, RegExp][] = [
   ['a provider without a context', provider(image, ''), /providers\[0\]\.context: required key not provided/],
   ['max-projects, which is openshift spelling', provider(image, '    context: c\n    max-projects: 3\n'), /providers\[0\]\.max-projects: unknown key/],
   ['max-servers on the provider, documented but not in the schema', provider(image, '    context: c\n    max-servers: 3\n'), /providers\[0\]\.max-servers: unknown key/],
-  ['a gpu count written as an integer', provider(`${image}            gpu: 1\n`), /labels\[0\]\.gpu: expected a decimal number/],
+  ['a gpu count written as a number (a string here, unlike kubernetes and openshift)', provider(`${image}            gpu: 1.0\n`), /labels\[0\]\.gpu: expected a string/],
   ['a label spec, added in 10.0.0', provider('            spec: {}\n'), /labels\[0\]\.spec: unknown key/],
   ['an unknown pool key', `${header}\nproviders:\n  - name: p\n    driver: openshiftpods\n    context: c\n    pools:\n      - name: main\n        project: ci\n        labels: []\n`, /pools\[0\]\.project: unknown key/],
 ];
