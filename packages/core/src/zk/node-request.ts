@@ -57,10 +57,12 @@ export class NodeRequest {
     return parseRequestId(this.id).sequence;
   }
 
+  /**
+   * Builds a request from its znode JSON. Throws RecordFormatError when the record does not
+   * match the protocol (spec §5.3): such a request is skipped, never rewritten or fulfilled.
+   */
   static fromJson(id: string, json: Record<string, unknown>, version = -1): NodeRequest {
-    if (typeof json.state !== 'string' || !requestStates.has(json.state)) {
-      throw new RecordFormatError(`request state ${JSON.stringify(json.state)} is not one of ${REQUEST_STATES.join(', ')}`);
-    }
+    checkRequestJson(json);
     const request = requestCodec.read(json, new NodeRequest());
     request.id = id;
     request.version = version;
@@ -93,6 +95,38 @@ const requestFields: Field<NodeRequest>[] = [
   field<NodeRequest, 'tenantName'>('tenant_name', 'tenantName', asString()),
 ];
 const requestCodec = new RecordCodec<NodeRequest>(requestFields);
+
+const isString = (value: unknown) => typeof value === 'string';
+const isStringOrNull = (value: unknown) => value === null || typeof value === 'string';
+const isNumber = (value: unknown) => typeof value === 'number';
+const isStringList = (value: unknown) => Array.isArray(value) && value.every(isString);
+
+/** The JSON type of each key a request may hold (spec §5.3); absent keys take their defaults. */
+const requestKeyTypes: Readonly<Record<string, [check: (value: unknown) => boolean, expected: string]>> = {
+  state_time: [isNumber, 'a number'],
+  declined_by: [isStringList, 'a list of strings'],
+  node_types: [isStringList, 'a list of strings'],
+  nodes: [isStringList, 'a list of strings'],
+  reuse: [(value) => typeof value === 'boolean', 'a boolean'],
+  requestor: [isStringOrNull, 'a string or null'],
+  provider: [isStringOrNull, 'a string or null'],
+  relative_priority: [Number.isInteger, 'an integer'],
+  event_id: [isStringOrNull, 'a string or null'],
+  created_time: [(value) => value === null || isNumber(value), 'a number or null'],
+  tenant_name: [isStringOrNull, 'a string or null'],
+};
+
+/** Throws RecordFormatError naming the first key whose value does not match the protocol. */
+function checkRequestJson(json: Record<string, unknown>): void {
+  if (typeof json.state !== 'string' || !requestStates.has(json.state)) {
+    throw new RecordFormatError(`request state ${JSON.stringify(json.state)} is not one of ${REQUEST_STATES.join(', ')}`);
+  }
+  for (const [key, [check, expected]] of Object.entries(requestKeyTypes)) {
+    if (Object.hasOwn(json, key) && !check(json[key])) {
+      throw new RecordFormatError(`request ${key} is ${JSON.stringify(json[key])}, not ${expected}`);
+    }
+  }
+}
 
 /** Splits `200-0000004711` into its precedence prefix and sequence. */
 export function parseRequestId(id: string): { priority: string; sequence: string } {

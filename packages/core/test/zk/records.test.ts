@@ -88,6 +88,25 @@ test("Zuul's reduced creation document reads with the defaults", (t) => {
   t.is(request.tenantName, 'acme');
 });
 
+const corruptRequests: [string, Record<string, unknown>, RegExp][] = [
+  ['labels that are not strings', { node_types: [42, null, { x: [] }] }, /node_types is \[42,null,\{"x":\[\]\}\], not a list of strings/],
+  ['a single label instead of a list', { node_types: 'x' }, /node_types is "x", not a list of strings/],
+  ['node ids that are numbers', { nodes: [1] }, /nodes is \[1\], not a list of strings/],
+  ['a requestor that is a number', { requestor: 42 }, /requestor is 42, not a string or null/],
+  ['a relative priority that is a fraction', { relative_priority: 0.5 }, /relative_priority is 0.5, not an integer/],
+  ['reuse as a string', { reuse: 'yes' }, /reuse is "yes", not a boolean/],
+  ['a state time as text', { state_time: 'now' }, /state_time is "now", not a number/],
+  ['a missing state', { state: undefined }, /request state undefined/],
+];
+
+for (const [title, change, message] of corruptRequests) {
+  test(`a request with ${title} is corrupt, never coerced`, (t) => {
+    const json: Record<string, unknown> = { ...zuulCreationDocument, ...change };
+    for (const [key, value] of Object.entries(change)) if (value === undefined) delete json[key];
+    t.throws(() => NodeRequest.fromJson('200-0000004711', json), { instanceOf: RecordFormatError, message });
+  });
+}
+
 test('a request is written with exactly its 13 keys, requestor_data verbatim', (t) => {
   const request = NodeRequest.fromJson('200-0000004711', zuulCreationDocument);
   request.setState('pending', 1700000001.02);
