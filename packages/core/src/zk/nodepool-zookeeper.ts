@@ -123,6 +123,9 @@ export class NodepoolZooKeeper {
       const path = await this.client.create(`${ZkPaths.nodes}/`, { data, mode: 'persistent-sequential', makeParents: true });
       node.id = path.slice(ZkPaths.nodes.length + 1);
       node.version = 0;
+      // Whoever waits for new nodes (a request waiting for a static slot) need not wait for
+      // the cache to read this one back.
+      this.nodeCacheInstance?.noteOwnCreate(path, data);
       return;
     }
     node.version = await this.versionedWrite(nodePath(node.id), data, node.version, `node ${node.id}`);

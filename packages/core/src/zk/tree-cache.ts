@@ -21,7 +21,7 @@ export interface TreeCacheOptions<T> {
   /** Says what a path is, from its components below the root (`['0000000042', 'lock']`). */
   classify(parts: readonly string[]): PathRole;
   /** Builds a value from a record's JSON. Throw to reject the record as corrupt. */
-  parse(key: string, json: Record<string, unknown>, stat: Stat): T;
+  parse(key: string, json: Record<string, unknown>, stat: Pick<Stat, 'version'>): T;
   log: Logger;
 }
 
@@ -75,6 +75,11 @@ export class TreeCache<T> extends EventEmitter<TreeCacheEvents<T>> {
   private readonly records = new Map<string, T>();
   private readonly markers = new Map<string, Set<string>>();
   private readonly keyStates = new Map<string, KeyState>();
+  /**
+   * Records announced as created but not shown yet, with the order of the announcements
+   * (ZooKeeper announces creations in the order they happened).
+   */
+  private readonly unshown = new Map<string, number>();
   private clock = 0;
   private walkLimit: LimitFunction = pLimit(WALK_CONCURRENCY);
   private revisionCounter = 0;
@@ -181,6 +186,28 @@ export class TreeCache<T> extends EventEmitter<TreeCacheEvents<T>> {
     return this.syncing;
   }
 
+  /**
+   * This client created the record at `path` with `data` (call it once the create succeeded).
+   * ZooKeeper tells the creation before it replies, so the cache is already reading the record;
+   * what was written, at version 0, is shown now rather than after that read — unless the
+   * record changed or went since (the read then decides, as always).
+   */
+  noteOwnCreate(path: string, data: Buffer): void {
+    if (this.stopped) return;
+    const parts = this.partsOf(path);
+    if (!parts) return;
+    const role = this.options.classify(parts);
+    if (role.role !== 'record') return;
+    const state = this.keyStates.get(role.key);
+    if (!state?.fetching || state.dirty || state.gone || this.records.has(role.key)) return;
+    // Never shown before a record created earlier: whoever waits for this one may count on the
+    // earlier ones being here (quota by creation order).
+    const order = this.unshown.get(role.key);
+    if (order === undefined) return;
+    for (const other of this.unshown.values()) if (other < order) return;
+    this.applyRecord(role.key, this.parse(role.key, path, data, { version: 0 }));
+  }
+
   // ---- events ----------------------------------------------------------------------------
 
   private handleEvent(event: WatchEvent): void {
@@ -191,6 +218,7 @@ export class TreeCache<T> extends EventEmitter<TreeCacheEvents<T>> {
     if (role.role === 'record') {
       const state = this.bump(role.key);
       state.gone = event.type === 'deleted';
+      if (event.type === 'created') this.unshown.set(role.key, state.generation);
       if (event.type === 'deleted') {
         this.applyRecord(role.key, undefined);
         if (state.fetching) state.dirty = true;
@@ -280,7 +308,7 @@ export class TreeCache<T> extends EventEmitter<TreeCacheEvents<T>> {
     }
   }
 
-  private parse(key: string, path: string, data: Buffer, stat: Stat): T | undefined {
+  private parse(key: string, path: string, data: Buffer, stat: Pick<Stat, 'version'>): T | undefined {
     try {
       const json = parseRecordJson(data);
       // Empty znodes are directories or "ensure path" leftovers, not records.
@@ -316,6 +344,10 @@ export class TreeCache<T> extends EventEmitter<TreeCacheEvents<T>> {
     }
     for (const key of [...this.records.keys()]) {
       if (!seenRecords.has(key) && untouched(key)) this.applyRecord(key, undefined);
+    }
+    // Announced before a disconnection, then gone: nothing will show them.
+    for (const key of [...this.unshown.keys()]) {
+      if (!seenRecords.has(key) && untouched(key)) this.unshown.delete(key);
     }
     for (const [key, names] of this.markers) {
       for (const name of [...names]) {
@@ -381,6 +413,7 @@ export class TreeCache<T> extends EventEmitter<TreeCacheEvents<T>> {
   // ---- applying --------------------------------------------------------------------------
 
   private applyRecord(key: string, value: T | undefined): void {
+    this.unshown.delete(key);
     const had = this.records.has(key);
     if (value === undefined) {
       if (!had) return;

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { useZooKeeper, waitFor } from '@nodepool/testkit';
 import { Node, NodeCache, stringifyRecordJson } from '@nodepool/core';
-import { connect, connectPeer } from './helpers.js';
+import { connect, connectPeer, nodepoolZk } from './helpers.js';
 
 const zk = useZooKeeper(test);
 
@@ -27,4 +27,19 @@ test('a record read after a change is told as read: listeners waiting for that r
     { state: 'ready', reading: false },
     { state: 'used', reading: false },
   ]);
+});
+
+test('nodes this client creates are in its cache once each create returns, not a read later', async (t) => {
+  const store = await nodepoolZk(t, await connect(t, zk().connectString));
+  const cache = await store.nodeCache();
+  const seen: (string | undefined)[] = [];
+  for (let i = 0; i < 20; i++) {
+    const node = new Node();
+    node.setState('ready');
+    node.provider = 'rack';
+    await store.storeNode(node);
+    const cached = cache.get(node.id);
+    seen.push(cached && `${cached.state} ${cached.provider} v${cached.version}`);
+  }
+  t.deepEqual(seen, Array<string>(20).fill('ready rack v0'));
 });
