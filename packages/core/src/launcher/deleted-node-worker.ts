@@ -53,7 +53,7 @@ export class DeletedNodeWorker {
     const { nodes, deleter } = this.context;
     if (nodes.isProbablyLocked(node.id) || deleter.isDeleting(node.id)) return;
     if (REAPABLE.has(node.state) && node.provider && this.context.provider(node.provider)) {
-      await deleter.reap(node.id, (fresh) => REAPABLE.has(fresh.state));
+      await deleter.reap(node, (fresh) => REAPABLE.has(fresh.state));
     } else if (node.state === 'ready' && node.allocatedTo !== null && !this.context.requests.get(node.allocatedTo)) {
       await this.deallocate(node);
     }

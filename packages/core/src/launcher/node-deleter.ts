@@ -1,6 +1,6 @@
 import type { Logger } from '../log.js';
 import type { Node } from '../zk/node.js';
-import { LockUnavailableError, RecordGoneError, type NodepoolZooKeeper } from '../zk/nodepool-zookeeper.js';
+import { LockUnavailableError, RecordConflictError, RecordGoneError, type NodepoolZooKeeper } from '../zk/nodepool-zookeeper.js';
 import type { ProviderRuntime } from './launcher-context.js';
 
 /**
@@ -29,8 +29,12 @@ export class NodeDeleter {
   /**
    * Locks the node (non-blocking), re-reads it, and deletes it if `stillWanted(fresh)` agrees.
    * A node already locked, gone, or no longer wanted is left alone. Resolves when done.
+   *
+   * Given the cached copy of the node, and if that copy is wanted, the re-read is left out:
+   * `deleting` is written with the copy's version, which succeeds only if the copy is current.
    */
-  async reap(id: string, stillWanted: (node: Node) => boolean): Promise<void> {
+  async reap(target: Node | string, stillWanted: (node: Node) => boolean): Promise<void> {
+    const id = typeof target === 'string' ? target : target.id;
     if (this.busy.has(id)) return;
     this.busy.add(id);
     try {
@@ -40,6 +44,7 @@ export class NodeDeleter {
         if (error instanceof LockUnavailableError) return;
         throw error;
       }
+      if (typeof target !== 'string' && (await this.startFromCopy(target, stillWanted))) return;
       const fresh = await this.zk.getNode(id);
       if (!fresh) {
         // Empty (an "ensure path" leftover) or deleted meanwhile: remove what is left.
@@ -57,6 +62,25 @@ export class NodeDeleter {
     } finally {
       this.busy.delete(id);
     }
+  }
+
+  /**
+   * Deletes a locked node from its cached copy if the copy is wanted and still current (its
+   * `deleting` write checks the version); false when the copy would not do (nothing written).
+   */
+  private async startFromCopy(cached: Node, stillWanted: (node: Node) => boolean): Promise<boolean> {
+    if (cached.state === 'deleting' || cached.state === 'deleted' || !cached.provider || !this.providers(cached.provider) || !stillWanted(cached)) return false;
+    const node = cached.clone();
+    node.setState('deleting');
+    try {
+      await this.zk.storeNode(node);
+    } catch (error) {
+      // Changed or gone since it was cached: decide on a fresh read instead.
+      if (error instanceof RecordConflictError || error instanceof RecordGoneError) return false;
+      throw error;
+    }
+    await this.deleteLocked(node);
+    return true;
   }
 
   /** Deletes a node the caller has locked (and keeps locked until the record is gone). */

@@ -295,7 +295,7 @@ export class RequestProcessor {
       )
       .sort((a, b) => a.stateTime - b.stateTime)[0];
     if (!oldest) return;
-    await this.context.deleter.reap(oldest.id, (node) => node.state === 'ready' && node.allocatedTo === null);
+    await this.context.deleter.reap(oldest, (node) => node.state === 'ready' && node.allocatedTo === null);
   }
 
   /** Creates and launches a node; false when quota ran out first (and the request pauses). */
