@@ -207,12 +207,18 @@ export class RequestProcessor {
       fresh.allocatedTo = this.request.id;
       fresh.tenantName = this.request.tenantName;
       fresh.requestor = this.request.requestor;
-      try {
-        await zk.storeNode(fresh);
-      } catch (error) {
-        await zk.unlockNode(candidate);
-        if (error instanceof RecordGoneError) continue;
-        throw error;
+      if (this.launches.size === 0 && this.missingLabels().length === 1) {
+        // The node completing the set is written by the fulfilment transaction itself (held
+        // locked until then, so nobody else takes it), as a launched one is.
+        this.unstored.add(fresh);
+      } else {
+        try {
+          await zk.storeNode(fresh);
+        } catch (error) {
+          await zk.unlockNode(candidate);
+          if (error instanceof RecordGoneError) continue;
+          throw error;
+        }
       }
       this.nodeset.push(fresh);
       this.takenFor.set(fresh, label);
