@@ -51,6 +51,12 @@ export class StaticProvider implements Provider {
   private readonly background = new Set<Promise<void>>();
   /** As the original's register lock, so that a sync and a re-registration never both fill a slot; but per host. */
   private readonly registering = new RegistrationLock();
+  /**
+   * The node this provider last knew in each slot (`slotKey`), from its syncs and its own
+   * registrations, both made under `registering`. A slot whose deleted node is still the one
+   * known there was filled by nobody since, so it is registered again without a read.
+   */
+  private readonly slotHolders = new Map<string, string>();
 
   constructor(
     private readonly config: StaticProviderConfig,
@@ -96,15 +102,19 @@ export class StaticProvider implements Provider {
     await this.sync({ atStart: false });
   }
 
-  /** A used node of ours was deleted: register its host's slot again, if it is still configured. */
-  nodeDeletedNotification(node: Node): void {
-    if (this.stopping) return;
+  /**
+   * A used node of ours was deleted: register its host's slot again, if it is still configured.
+   * The work runs in the background; the promise (which never rejects) says when it is done.
+   */
+  nodeDeletedNotification(node: Node): Promise<void> {
+    if (this.stopping) return Promise.resolve();
     const work = this.reregister(node)
       .catch((error: unknown) => {
         this.log.warn('could not register a static node again', { node: node.id, host: node.hostname, error: describe(error) });
       })
       .finally(() => this.background.delete(work));
     this.background.add(work);
+    return work;
   }
 
   // ---- local implementation below ----------------------------------------------------------
@@ -160,6 +170,12 @@ export class StaticProvider implements Provider {
         hosts.map(({ host }) => host),
         await this.registeredNodes(),
       );
+      this.slotHolders.clear();
+      for (const [identity, table] of slots) {
+        table.forEach((node, slot) => {
+          if (node) this.slotHolders.set(slotKey(identity, slot), node.id);
+        });
+      }
       await forEachConcurrently(hosts, HOST_CONCURRENCY, async (entry) => {
         try {
           await this.syncHost(entry, slots.get(hostIdentity(entry.host))!, atStart);
@@ -226,11 +242,14 @@ export class StaticProvider implements Provider {
       this.log.warn('static host failed its check; trying again on the next sync', { host: host.name, port: host.connectionPort, error: describe(error) });
       return;
     }
-    await this.registering.forHost(hostIdentity(host), async () => {
+    const identity = hostIdentity(host);
+    await this.registering.forHost(identity, async () => {
       if (this.stopping) return;
-      // The periodic sync may have filled the slot meanwhile.
-      const slot = await this.freeSlot(host, deleted.slot);
-      if (slot !== undefined) await this.register(host, pool, slot, facts);
+      const known = deleted.slot === null ? undefined : this.slotHolders.get(slotKey(identity, deleted.slot));
+      // A sync may have filled the slot meanwhile; when unsure (a slot this provider has not
+      // seen, a node without a slot number), ZooKeeper says.
+      const slot = known === deleted.id ? deleted.slot : known === undefined ? await this.freeSlot(host, deleted.slot) : undefined;
+      if (slot !== undefined && slot !== null) await this.register(host, pool, slot, facts);
     });
   }
 
@@ -279,6 +298,7 @@ export class StaticProvider implements Provider {
     node.slot = slot;
     applyHostSettings(node, host, pool, facts);
     await this.zk.storeNode(node);
+    this.slotHolders.set(slotKey(hostIdentity(host), slot), node.id);
     this.log.info('registered static node', { node: node.id, host: host.name, slot });
   }
 
@@ -331,6 +351,10 @@ export class StaticProvider implements Provider {
       if (!lockedByCaller) await this.zk.unlockNode(node.id).catch(() => undefined);
     }
   }
+}
+
+function slotKey(identity: string, slot: number): string {
+  return `${identity}#${slot}`;
 }
 
 /** A node that may be handed out, updated or deregistered: ready and reserved for nobody. */

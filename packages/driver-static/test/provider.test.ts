@@ -271,3 +271,22 @@ async function deleteAsTheLauncherDoes(zk: NodepoolZooKeeper, node: Node): Promi
   await zk.storeNode(fresh);
   await zk.deleteNode(fresh);
 }
+
+test('a slot a sync filled while its node was being deleted is not registered twice', async (t) => {
+  const zk = await freshZk(t, zookeeper().connectString);
+  const provider = await createProvider(t, await staticConfig(onePool([{ name: '127.0.0.1', labels: ['static-label'], 'host-key-checking': false }])), zk);
+  await provider.start();
+  const [used] = await readNodes(zk);
+  // The deleter has marked it `deleting`: a sync now counts its slot as free and fills it.
+  await zk.lockNode(used!);
+  const deleting = (await zk.getNode(used!.id))!;
+  deleting.setState('deleting');
+  await zk.storeNode(deleting);
+  await provider.cleanupLeakedResources();
+  await zk.deleteNode(deleting);
+  await provider.nodeDeletedNotification(deleting);
+
+  const nodes = await readNodes(zk);
+  t.deepEqual(nodes.map(stateAndSlot), ['127.0.0.1:22/0=ready']);
+  t.not(nodes[0]!.id, used!.id);
+});
