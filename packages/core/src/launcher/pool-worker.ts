@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import { Component } from '../zk/component.js';
 import { ComponentRegistration } from '../zk/component-registry.js';
 import { compareRequests, MIN_READY_REQUESTOR, type NodeRequest } from '../zk/node-request.js';
+import type { Node } from '../zk/node.js';
 import type { CacheChange } from '../zk/tree-cache.js';
 import { LockUnavailableError } from '../zk/nodepool-zookeeper.js';
 import type { LauncherContext, ProviderRuntime } from './launcher-context.js';
@@ -71,8 +72,16 @@ export class PoolWorker implements ProcessorOwner {
   }
 
   private readonly onChange = (): void => this.wake();
-  /** Node changes matter while waiting for quota or a free node. */
-  private readonly onNodeChange = (): void => {
+  /**
+   * Node changes matter while waiting for quota or a free node: a node gone (quota), or one of
+   * this pool's ready nodes free for the taking. Other changes (locks taken, Zuul's writes) would
+   * only have every waiting request look again for nothing.
+   */
+  private readonly onNodeChange = (change: CacheChange<Node>): void => {
+    const { nodes } = this.context;
+    const mayUnblock =
+      change.kind === 'record' ? change.value === undefined || this.isFreeHere(change.value) : !change.present && this.isFreeHere(nodes.get(change.key));
+    if (!mayUnblock) return;
     this.news++;
     if (this.paused) this.wake();
   };
@@ -81,6 +90,10 @@ export class PoolWorker implements ProcessorOwner {
     if (change.kind === 'record' && change.value === undefined) this.news++;
     if (change.kind === 'record' && (change.value === undefined || change.value.state === 'requested')) this.wake();
   };
+
+  private isFreeHere(node: Node | undefined): boolean {
+    return node !== undefined && node.state === 'ready' && node.allocatedTo === null && node.provider === this.providerName && node.pool === this.poolName;
+  }
 
   /** Registers the pool component and starts handling requests. */
   async start(): Promise<void> {

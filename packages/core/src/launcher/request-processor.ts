@@ -188,6 +188,8 @@ export class RequestProcessor {
           node.pool === this.owner.poolName &&
           node.type.includes(label) &&
           !nodes.isProbablyLocked(node.id) &&
+          // Another request of this launcher is taking it (its lock not seen in the cache yet).
+          !zk.isLockingNode(node.id) &&
           !this.nodeset.some((taken) => taken.id === node.id),
       )
       .sort((a, b) => a.stateTime - b.stateTime);

@@ -52,6 +52,8 @@ export class LockUnavailableError extends Error {
 export class NodepoolZooKeeper {
   private readonly log = getLogger('nodepool.zk');
   private readonly nodeLocks = new Map<string, KazooLock>();
+  /** Nodes this process is locking right now (the attempt not yet decided). */
+  private readonly lockingNodes = new Set<string>();
   private readonly requestLocks = new Map<string, KazooLock>();
   private nodeCacheInstance: NodeCache | undefined;
   private requestCacheInstance: RequestCache | undefined;
@@ -138,9 +140,22 @@ export class NodepoolZooKeeper {
   async lockNode(node: Node | string, options: AcquireOptions = { blocking: false }): Promise<KazooLock> {
     const id = typeof node === 'string' ? node : node.id;
     const lock = new KazooLock(this.client, nodeLockPath(id), { ensurePath: 'directory' });
-    await this.acquireOrThrow(lock, options, `node ${id}`);
+    this.lockingNodes.add(id);
+    try {
+      await this.acquireOrThrow(lock, options, `node ${id}`);
+    } finally {
+      this.lockingNodes.delete(id);
+    }
     this.nodeLocks.set(id, lock);
     return lock;
+  }
+
+  /**
+   * Whether this process holds a node's lock or is trying to take it: another attempt from
+   * this process would fail anyway (locks are not re-entrant), so need not be made.
+   */
+  isLockingNode(id: string): boolean {
+    return this.lockingNodes.has(id) || this.holdsNodeLock(id);
   }
 
   /**
@@ -155,6 +170,7 @@ export class NodepoolZooKeeper {
     if (cached.version === 0 && !this.nodeLocks.get(cached.id)?.isAcquired) {
       const lock = new KazooLock(this.client, nodeLockPath(cached.id), { ensurePath: 'directory' });
       let outcome: 'acquired' | 'exists' | 'changed';
+      this.lockingNodes.add(cached.id);
       try {
         outcome = await lock.acquireFresh([{ type: 'check', path: nodePath(cached.id), version: 0 }]);
       } catch (error) {
@@ -162,6 +178,8 @@ export class NodepoolZooKeeper {
         if (!(error instanceof TransactionError)) throw error;
         // Rewritten since: nothing was created; lock and read it the usual way.
         outcome = 'changed';
+      } finally {
+        this.lockingNodes.delete(cached.id);
       }
       if (outcome === 'acquired') {
         this.nodeLocks.set(cached.id, lock);
