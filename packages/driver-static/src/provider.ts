@@ -249,7 +249,7 @@ export class StaticProvider implements Provider {
       // A sync may have filled the slot meanwhile; when unsure (a slot this provider has not
       // seen, a node without a slot number), ZooKeeper says.
       const slot = known === deleted.id ? deleted.slot : known === undefined ? await this.freeSlot(host, deleted.slot) : undefined;
-      if (slot !== undefined && slot !== null) await this.register(host, pool, slot, facts);
+      if (slot !== undefined && slot !== null) await this.register(host, pool, slot, facts, { again: true });
     });
   }
 
@@ -289,7 +289,8 @@ export class StaticProvider implements Provider {
     return [...cache.values()].filter((node) => node.provider === this.name && nodeIdentity(node) === identity && isFree(node));
   }
 
-  private async register(host: StaticNodeConfig, pool: StaticPoolConfig, slot: number, facts: HostFacts): Promise<void> {
+  /** `again`: a slot given back after a job, routine enough to log at debug (as the original). */
+  private async register(host: StaticNodeConfig, pool: StaticPoolConfig, slot: number, facts: HostFacts, { again = false } = {}): Promise<void> {
     const node = new Node();
     node.setState('ready');
     node.createdTime = node.stateTime;
@@ -299,7 +300,7 @@ export class StaticProvider implements Provider {
     applyHostSettings(node, host, pool, facts);
     await this.zk.storeNode(node);
     this.slotHolders.set(slotKey(hostIdentity(host), slot), node.id);
-    this.log.info('registered static node', { node: node.id, host: host.name, slot });
+    this.log[again ? 'debug' : 'info']('registered static node', { node: node.id, host: host.name, slot });
   }
 
   /** Rewrites a ready node whose settings no longer match its host's (lock, re-read, write). */

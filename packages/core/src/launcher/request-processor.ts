@@ -171,8 +171,11 @@ export class RequestProcessor {
   }
 
   private setPaused(paused: boolean, why?: string): void {
-    if (paused && !this.pausedFlag) this.log.info('pausing request handling', { request: this.request.id, reason: why });
-    if (!paused && this.pausedFlag) this.log.info('resuming request handling', { request: this.request.id });
+    // A pool that only hands out existing nodes (static) waits for one all the time when busy:
+    // routine, as the original logs it (debug); waiting for quota is worth an info line.
+    const level = this.handler.launch ? 'info' : 'debug';
+    if (paused && !this.pausedFlag) this.log[level]('pausing request handling', { request: this.request.id, reason: why });
+    if (!paused && this.pausedFlag) this.log[level]('resuming request handling', { request: this.request.id });
     this.pausedFlag = paused;
   }
 
@@ -225,7 +228,7 @@ export class RequestProcessor {
       this.nodeset.push(fresh);
       this.takenFor.set(fresh, label);
       this.handler.nodeReusedNotification?.(fresh);
-      this.log.info('reusing ready node', { request: this.request.id, node: fresh.id, label });
+      this.log.debug('reusing ready node', { request: this.request.id, node: fresh.id, label });
       return true;
     }
     return false;
