@@ -6,7 +6,9 @@
  * fulfilled per second, request-to-fulfilled latency p50/p90/p99, cloud API calls per node,
  * ZooKeeper writes per request (from the zxid span, Zuul's own writes taken out), launcher CPU
  * per request and peak RSS. Every request is checked: a job only counts if its nodes were
- * handed over. `--only static` runs the static driver's slot-turnover scenario.
+ * handed over. `--only static` runs the static driver's slot-turnover scenario, which first
+ * runs one round of jobs unmeasured (a fresh process's first turns are JIT-compiled code
+ * paths; `--cold` measures them too).
  *
  * The launchers are the built `nodepool-launcher` at its default settings and log level (info).
  * ZooKeeper talks TLS, as Zuul's does; `--plain` measures without it. For a closer look:
@@ -38,6 +40,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     requests: { type: 'string' },
     plain: { type: 'boolean', default: false },
+    cold: { type: 'boolean', default: false },
   },
 });
 
@@ -61,6 +64,8 @@ interface Scenario {
   jobMs?: number;
   /** Static hosts instead of the simulated cloud: this many, each with `slots` max-parallel-jobs. */
   static?: { hosts: number; slots: number };
+  /** Jobs run (concurrency at a time) and left out of the figures before measuring; unless `--cold`. */
+  warmUpJobs?: number;
 }
 
 interface Result {
@@ -97,6 +102,8 @@ const scenarios: Scenario[] = [
     requests: 100,
     jobMs: 200,
     static: { hosts: 4, slots: 2 },
+    // 100 requests take ~3 s: the first turns of a fresh launcher would weigh in.
+    warmUpJobs: 16,
   },
 ];
 
@@ -188,29 +195,18 @@ async function runScenario(zk: LocalZooKeeper, scenario: Scenario, dir: string):
     for (let i = 0; i < scenario.launchers; i++) launchers.push((await startLauncher(file, `launcher-${i}`)).child);
     clients.push(...(await Promise.all(Array.from({ length: Math.min(scenario.concurrency, 20) }, () => chrootClient(zk, chroot)))));
     const zuuls = clients.map((client) => new ZuulClient(client));
-    if (nodesAtRest(scenario) > 0) {
-      // Let min-ready fill up (or the static slots register) before measuring.
-      const deadline = Date.now() + 60_000;
-      while (Date.now() < deadline) {
-        const { children } = await clients[0]!.getChildren('/nodepool/nodes').catch(() => ({ children: [] as string[] }));
-        if (children.length >= nodesAtRest(scenario)) break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+    await settle(clients[0]!, scenario);
+    if (scenario.warmUpJobs && !values.cold) {
+      await runJobs(zuuls, { labels: scenario.labels, concurrency: scenario.concurrency, total: scenario.warmUpJobs, durationMs: scenario.jobMs ?? 0 });
+      await settle(clients[0]!, scenario);
     }
     await control?.resetCalls?.();
     const before = await Promise.all(launchers.map((child) => processStats(child.pid!)));
     const zxidStart = await currentZxid(clients[0]!);
     const total = values.requests ? Number(values.requests) : scenario.requests;
     const { results, elapsedS } = await runJobs(zuuls, { labels: scenario.labels, concurrency: scenario.concurrency, total, durationMs: scenario.jobMs ?? 0 });
-    // Wait until the launchers have deleted the used nodes (and registered the static slots
-    // again), so their writes are in the span.
-    const settleDeadline = Date.now() + 60_000;
-    while (Date.now() < settleDeadline) {
-      const { children } = await clients[0]!.getChildren('/nodepool/nodes');
-      const ready = scenario.static ? await readyCount(clients[0]!, children) : children.length;
-      if (children.length <= nodesAtRest(scenario) && ready >= nodesAtRest(scenario)) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    // The launchers' deletions of the used nodes (and static re-registrations) count too.
+    await settle(clients[0]!, scenario);
     const zxidEnd = await currentZxid(clients[0]!);
     const after = await Promise.all(launchers.map((child) => processStats(child.pid!)));
     const calls: Record<string, number> = control ? await control.calls() : {};
@@ -240,6 +236,22 @@ async function runScenario(zk: LocalZooKeeper, scenario: Scenario, dir: string):
     for (const client of clients) await client.close();
     for (const child of launchers) await stopProcess(child);
     if (cloud) await stopProcess(cloud.child);
+  }
+}
+
+/**
+ * Waits (up to a minute) until the nodes are at rest: every node `ready` (none building, used
+ * or being deleted), the static slots exactly, min-ready's at least, otherwise none.
+ */
+async function settle(client: Awaited<ReturnType<typeof chrootClient>>, scenario: Scenario): Promise<void> {
+  const rest = nodesAtRest(scenario);
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const { children } = await client.getChildren('/nodepool/nodes').catch(() => ({ children: [] as string[] }));
+    const ready = await readyCount(client, children);
+    const atRest = children.length === ready && (scenario.static ? ready === rest : rest > 0 ? ready >= rest : ready === 0);
+    if (atRest) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
