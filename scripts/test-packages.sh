@@ -49,14 +49,18 @@ for entry in "${packages[@]}"; do
   fi
   timings+=("  $short: FAILED in ${seconds} s")
   failed_packages+=("$short")
-  # ava marks a failed test "✘ [fail]: file › title" (other failures "✘ …"), and the tests still
-  # running when it timed out "◌ file › title".
+  # ava marks a failed test "✘ [fail]: file › title" (other failures "✘ …"), the tests still
+  # running when it timed out "◌ file › title", and names files that crashed or hung.
   found=0
   while IFS= read -r line; do
     failed_tests+=("$short › $line")
     found=1
   done < <(strip_colours <"$log" |
-    sed -n -E -e 's/^[[:space:]]*✘[[:space:]]+(\[fail\]:[[:space:]]+)?//p' -e 's/^[[:space:]]*◌[[:space:]]+(.*)$/\1 (still running when ava timed out)/p' |
+    sed -n -E \
+      -e 's/^[[:space:]]*✘[[:space:]]+(\[fail\]:[[:space:]]+)?//p' \
+      -e 's/^[[:space:]]*◌[[:space:]]+(.*)$/\1 (still running when ava timed out)/p' \
+      -e 's/^[[:space:]]*Failed to exit when running (.*)$/\1 did not exit (something it started is still running)/p' \
+      -e 's/^[[:space:]]*(Uncaught exception|Unhandled rejection) in (.*)$/\2: \1/p' |
     awk '!seen[$0]++')
   if [[ $found -eq 0 ]]; then failed_tests+=("$short › (npm test exited with $status; see its output above)"); fi
 done
