@@ -90,8 +90,14 @@ export class StaticProvider implements Provider {
     return new StaticRequestHandler(this, pool as StaticPoolConfig, request);
   }
 
-  /** A static host has nothing to delete: the record goes, the host stays. */
-  async cleanupNode(_node: Node): Promise<void> {}
+  /**
+   * A static host has nothing to delete: the record goes, the host stays. Its slot is free from
+   * now on (the node is `deleting`), so it is registered again at once, in the background: the
+   * next job's node is on its way while the launcher removes this one.
+   */
+  async cleanupNode(node: Node): Promise<void> {
+    void this.replace(node);
+  }
 
   /**
    * The original's periodic re-sync: registers free slots (a host unreachable so far is tried
@@ -103,10 +109,18 @@ export class StaticProvider implements Provider {
   }
 
   /**
-   * A used node of ours was deleted: register its host's slot again, if it is still configured.
-   * The work runs in the background; the promise (which never rejects) says when it is done.
+   * A used node of ours was deleted: register its host's slot again, if it is still configured
+   * and `cleanupNode` has not done so already. The work runs in the background; the promise
+   * (which never rejects) says when it is done.
    */
   nodeDeletedNotification(node: Node): Promise<void> {
+    return this.replace(node);
+  }
+
+  // ---- local implementation below ----------------------------------------------------------
+
+  /** Registers a leaving node's slot again, in the background (see reregister). */
+  private replace(node: Node): Promise<void> {
     if (this.stopping) return Promise.resolve();
     const work = this.reregister(node)
       .catch((error: unknown) => {
@@ -116,8 +130,6 @@ export class StaticProvider implements Provider {
     this.background.add(work);
     return work;
   }
-
-  // ---- local implementation below ----------------------------------------------------------
 
   /**
    * The liveness check of a ready node about to be handed out (called with the node locked).
@@ -223,9 +235,11 @@ export class StaticProvider implements Provider {
   }
 
   /**
-   * Registers the host's slot again after its node was deleted (the original's
-   * `nodeDeletedNotification`). This is on the path of every request waiting for a slot: one
-   * read of the host's nodes and one write, and other hosts' slots are not waited for.
+   * Registers the host's slot again once its node is leaving (the original's
+   * `nodeDeletedNotification`, which waits until it is gone). This is on the path of every
+   * request waiting for a slot: at most one read of the host's nodes and one write, and other
+   * hosts' slots are not waited for. Called twice for one node (from cleanupNode and after the
+   * deletion), the second finds the slot filled.
    */
   private async reregister(deleted: Node): Promise<void> {
     const entry = this.hostOf(deleted);

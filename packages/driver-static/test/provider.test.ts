@@ -290,3 +290,25 @@ test('a slot a sync filled while its node was being deleted is not registered tw
   t.deepEqual(nodes.map(stateAndSlot), ['127.0.0.1:22/0=ready']);
   t.not(nodes[0]!.id, used!.id);
 });
+
+test("a leaving node's slot is registered again while the node is being deleted, and only once", async (t) => {
+  const zk = await freshZk(t, zookeeper().connectString);
+  const provider = await createProvider(t, await staticConfig(onePool([{ name: '127.0.0.1', labels: ['static-label'], 'host-key-checking': false }])), zk);
+  await provider.start();
+  const [used] = await readNodes(zk);
+  // As the launcher's deleter: locked, marked `deleting`, then the provider cleans up.
+  await zk.lockNode(used!);
+  const deleting = (await zk.getNode(used!.id))!;
+  deleting.setState('deleting');
+  await zk.storeNode(deleting);
+  await provider.cleanupNode(deleting);
+
+  const during = await waitFor(async () => {
+    const nodes = await readNodes(zk);
+    return nodes.length === 2 ? nodes : undefined;
+  });
+  t.deepEqual(during.map(stateAndSlot).sort(), ['127.0.0.1:22/0=deleting', '127.0.0.1:22/0=ready']);
+  await zk.deleteNode(deleting);
+  await provider.nodeDeletedNotification(deleting);
+  t.deepEqual((await readNodes(zk)).map(stateAndSlot), ['127.0.0.1:22/0=ready']);
+});
