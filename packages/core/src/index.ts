@@ -1,3 +1,4 @@
+export * from './builder/index.js';
 export * from './config/index.js';
 export * from './discovery/index.js';
 export * from './driver/index.js';

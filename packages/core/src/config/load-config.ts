@@ -385,6 +385,7 @@ function buildDiskImages(entries: Record<string, unknown>[]): Map<string, DiskIm
       release: image.release === undefined ? '' : String(image.release),
       shellType: (image['shell-type'] as string | undefined) ?? null,
       username: (image.username as string | undefined) ?? 'zuul',
+      metadata: { ...((entry.metadata as Record<string, unknown> | undefined) ?? {}) },
     });
   }
   return images;

@@ -29,6 +29,11 @@ export interface DiskImageConfig {
   readonly release: string;
   readonly shellType: string | null;
   readonly username: string;
+  /**
+   * `metadata`: put on every upload of the image (under the provider's own). Never inherited
+   * from a parent: the original keeps only the image's own entry.
+   */
+  readonly metadata: Readonly<Record<string, unknown>>;
 }
 
 export interface TenantResourceLimit {

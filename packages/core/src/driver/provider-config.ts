@@ -54,6 +54,21 @@ export interface ProviderConfig<P extends ConfigPool = ConfigPool> {
   readonly diskimages: readonly string[];
   /** The provider's entry as written in the file, for comparisons across reloads. */
   readonly raw: Readonly<Record<string, unknown>>;
+  /**
+   * The disk format nodepool-builder makes and uploads for this provider (`image-format`:
+   * `qcow2`, `raw`, `vhd`, …). Optional; default `qcow2`, the original's OpenStack default.
+   */
+  readonly imageFormat?: string;
+  /**
+   * The cloud name of an upload, a Python format string over `{image_name}`, `{upload_id}` and
+   * `{timestamp}`. Optional; default `{image_name}-{timestamp}`.
+   */
+  readonly imageNameFormat?: string;
+  /**
+   * `post-upload-hook`: run by nodepool-builder after each upload as
+   * `<hook> <provider> <cloud image ID> <file>`; a failure deletes the upload. Optional.
+   */
+  readonly postUploadHook?: string | null;
 }
 
 /** Every label a provider's pools offer. */

@@ -1,0 +1,10 @@
+export { Builder, type BuilderOptions } from './builder.js';
+export { DEFAULT_BUILDER_TIMINGS, type BuilderContext, type BuilderTimings } from './builder-context.js';
+export { BuildWorker } from './build-worker.js';
+export { UploadWorker } from './upload-worker.js';
+export { CleanupWorker } from './cleanup-worker.js';
+export { ImageStore } from './image-store.js';
+export { dibCommand, type DibCommand } from './dib-command.js';
+export { findDibImageFiles, deleteLocalBuild, localBuilds, type DibImageFile } from './dib-image-file.js';
+export { diskimageFormats, formatImageName, providerImageSettings, providerUploadSettings } from './provider-images.js';
+export { shellSplit } from './shell-split.js';
