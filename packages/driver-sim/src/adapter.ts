@@ -117,7 +117,11 @@ export class SimAdapter implements Adapter<SimLabelConfig> {
     return images.some((candidate) => (image.imageId === null ? candidate.name === image.name : candidate.id === image.imageId));
   }
 
-  /** Records an upload: the cloud keeps the file's size, never its contents. */
+  /**
+   * Uploads a built image as Glance takes one: an image record created `queued` with the
+   * metadata and the build's checksums, then its file streamed; the cloud checks the bytes
+   * against the checksums. A failed file upload deletes the record again.
+   */
   async uploadImage(options: {
     imageName: string;
     filename: string;
@@ -126,15 +130,23 @@ export class SimAdapter implements Adapter<SimLabelConfig> {
     md5?: string;
     sha256?: string;
   }): Promise<string> {
-    const { size } = await stat(options.filename);
+    await stat(options.filename);
     const image = await this.client.createImage({
       name: options.imageName,
       format: options.imageFormat,
-      size,
       metadata: options.metadata,
       md5: options.md5 ?? null,
       sha256: options.sha256 ?? null,
+      upload: true,
     });
+    try {
+      await this.client.uploadImageFile(image.id, options.filename);
+    } catch (error) {
+      await this.client.deleteImage(image.id).catch((deleteError: unknown) =>
+        this.log.warn('could not delete an image whose upload failed; leak cleanup will', { image: image.id, error: String(deleteError) }),
+      );
+      throw error;
+    }
     return image.id;
   }
 

@@ -1,3 +1,5 @@
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { NodepoolError, NotFoundError, QuotaError, type AdapterContext, type Logger, type RateLimiter } from '@nodepool/core';
 import type {
   SimCreateImageRequest,
@@ -91,6 +93,19 @@ export class SimClient {
     }
   }
 
+  /**
+   * Sends the file of a `queued` image (`PUT /images/:id/file`), streamed from disk; resolves
+   * the image as the cloud then has it (`active`, with the size and checksums it received).
+   */
+  async uploadImageFile(id: string, filename: string): Promise<SimImage> {
+    try {
+      const path = `/images/${encodeURIComponent(id)}/file`;
+      return (await this.request<{ image: SimImage }>(this.rateLimits.mutating, 'PUT', path, undefined, () => Readable.toWeb(createReadStream(filename)) as ReadableStream<Uint8Array>)).image;
+    } finally {
+      this.images.invalidate();
+    }
+  }
+
   async deleteImage(id: string): Promise<void> {
     try {
       await this.request(this.rateLimits.mutating, 'DELETE', `/images/${encodeURIComponent(id)}`);
@@ -113,10 +128,11 @@ export class SimClient {
 
   // ---- local implementation -----------------------------------------------------------------
 
-  private async request<T>(limiter: RateLimiter, method: string, path: string, body?: unknown): Promise<T> {
+  /** `stream`: a raw body, opened anew for each attempt (a 429 is retried), instead of JSON `body`. */
+  private async request<T>(limiter: RateLimiter, method: string, path: string, body?: unknown, stream?: () => ReadableStream<Uint8Array>): Promise<T> {
     const url = `${this.base}${path}`;
     for (let attempt = 0; ; attempt++) {
-      const reply = await limiter.run(() => this.send(method, url, body));
+      const reply = await limiter.run(() => this.send(method, url, body, stream?.()));
       if (reply.status >= 200 && reply.status < 300) return (reply.text === '' ? undefined : JSON.parse(reply.text)) as T;
       if (reply.status === 429 && attempt < this.maxThrottleRetries) {
         // The pause holds every call through this limiter, not just this one: the cloud's
@@ -129,15 +145,16 @@ export class SimClient {
     }
   }
 
-  private async send(method: string, url: string, body: unknown): Promise<Reply> {
+  private async send(method: string, url: string, body: unknown, stream?: ReadableStream<Uint8Array>): Promise<Reply> {
     let response: Response;
     try {
       response = await fetch(url, {
         method,
-        headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.requestTimeoutMs),
-      });
+        headers: stream ? { 'Content-Type': 'application/octet-stream' } : body === undefined ? {} : { 'Content-Type': 'application/json' },
+        body: stream ?? (body === undefined ? undefined : JSON.stringify(body)),
+        // A file upload takes as long as it takes; JSON calls get the request timeout.
+        ...(stream ? { duplex: 'half' } : { signal: AbortSignal.timeout(this.requestTimeoutMs) }),
+      } as RequestInit);
     } catch (error) {
       const cause = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
       throw new Error(`sim cloud ${method} ${url} failed: ${cause}`, { cause: error });

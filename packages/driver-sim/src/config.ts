@@ -53,10 +53,27 @@ export interface SimPoolConfig extends StateMachinePool<SimLabelConfig> {
   readonly hostKeyChecking: boolean;
 }
 
+/** A diskimage nodepool-builder uploads to the simulated cloud (`diskimages:` entries). */
+export interface SimDiskImageConfig {
+  readonly name: string;
+  /** When true, nodepool-builder uploads no new builds of it here. */
+  readonly pause: boolean;
+  /** Added to the uploaded image's metadata. */
+  readonly meta: Readonly<Record<string, string>>;
+}
+
 export interface SimProviderConfig extends StateMachineProviderConfig<SimPoolConfig> {
   /** Base URL of the simulated cloud's API. */
   readonly endpoint: string;
   readonly cloudImages: ReadonlyMap<string, SimCloudImageConfig>;
+  /** The provider's `diskimages:` entries by name (`diskimages` holds their names). */
+  readonly diskimageSettings: ReadonlyMap<string, SimDiskImageConfig>;
+  /** `image-format`: what nodepool-builder makes and uploads for this cloud; default `qcow2`. */
+  readonly imageFormat: string;
+  /** `image-name-format`: the uploaded image's name; default `{image_name}-{timestamp}`. */
+  readonly imageNameFormat: string;
+  /** `post-upload-hook`, run by nodepool-builder after each upload. */
+  readonly postUploadHook: string | null;
 }
 
 const label = s.mapping(
@@ -92,7 +109,10 @@ export const simProviderSchema = s.mapping({
   'launch-timeout': s.int,
   'launch-retries': s.int,
   'cloud-images': s.list(s.mapping({ name: s.required(s.str), 'image-id': s.str })),
-  diskimages: s.list(s.mapping({ name: s.required(s.str) })),
+  diskimages: s.list(s.mapping({ name: s.required(s.str), pause: s.bool, meta: s.anyMapping })),
+  'image-format': s.str,
+  'image-name-format': s.str,
+  'post-upload-hook': s.str,
   pools: s.required(s.list(pool)),
 });
 
@@ -103,7 +123,12 @@ export function parseSimConfig(entry: ConfigEntry, context: ConfigContext): SimP
     name: image.name as string,
     imageId: readOptional<string>(image['image-id']),
   }));
-  const diskimages = [...readEntriesByName(entry, 'diskimages', context, (image) => image.name as string).keys()];
+  const diskimageSettings = readEntriesByName(entry, 'diskimages', context, (image) => ({
+    name: image.name as string,
+    pause: image.pause === true,
+    meta: Object.fromEntries(Object.entries((image.meta as Record<string, unknown> | undefined) ?? {}).map(([key, value]) => [key, String(value)])),
+  }));
+  const diskimages = [...diskimageSettings.keys()];
 
   const pools = new Map<string, SimPoolConfig>();
   readEntries(entry.pools).forEach((poolEntry, poolIndex) => {
@@ -161,5 +186,9 @@ export function parseSimConfig(entry: ConfigEntry, context: ConfigContext): SimP
     launchTimeout: readInteger(entry['launch-timeout'], 3600),
     launchRetries: readInteger(entry['launch-retries'], 3),
     cloudImages,
+    diskimageSettings,
+    imageFormat: readString(entry['image-format']) ?? 'qcow2',
+    imageNameFormat: readString(entry['image-name-format']) ?? '{image_name}-{timestamp}',
+    postUploadHook: readString(entry['post-upload-hook']) ?? null,
   };
 }

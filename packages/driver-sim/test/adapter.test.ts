@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import test from 'ava';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -103,7 +104,7 @@ test('labelReady answers from the image list, refreshed in the background', asyn
   t.false(setup.adapter.labelReady(setup.label('missing-image')), 'until the list is ten seconds old');
 });
 
-test('an upload records the image with its size and metadata; deleting it removes it', async (t) => {
+test('an upload sends the file: the cloud keeps its size and checksums and the metadata; deleting it removes it', async (t) => {
   const setup = await simSetup();
   const dir = await mkdtemp(join(tmpdir(), 'sim-upload-'));
   t.teardown(async () => {
@@ -111,16 +112,33 @@ test('an upload records the image with its size and metadata; deleting it remove
     await rm(dir, { recursive: true, force: true });
   });
   const filename = join(dir, 'debian.qcow2');
-  await writeFile(filename, Buffer.alloc(4321));
+  const data = Buffer.alloc(4321, 7);
+  await writeFile(filename, data);
+  const md5 = createHash('md5').update(data).digest('hex');
+  const sha256 = createHash('sha256').update(data).digest('hex');
   const metadata = { nodepool_build_id: '0000000001', nodepool_upload_id: '0000000002', nodepool_provider_name: 'sim' };
-  const id = await setup.adapter.uploadImage({ imageName: 'debian-1', filename, imageFormat: 'qcow2', metadata, md5: 'abc' });
+  const id = await setup.adapter.uploadImage({ imageName: 'debian-1', filename, imageFormat: 'qcow2', metadata, md5 });
   t.like(
     setup.cloud.images().find((image) => image.id === id),
-    { name: 'debian-1', format: 'qcow2', size: 4321, metadata, md5: 'abc', sha256: null },
+    { name: 'debian-1', format: 'qcow2', size: 4321, metadata, md5, sha256, status: 'active' },
   );
   await setup.adapter.deleteImage(id);
   t.false(setup.cloud.images().some((image) => image.id === id));
   await t.throwsAsync(setup.adapter.deleteImage(id), { instanceOf: NotFoundError });
+});
+
+test('a file that does not match the declared checksum is refused and its image deleted', async (t) => {
+  const setup = await simSetup();
+  const dir = await mkdtemp(join(tmpdir(), 'sim-upload-'));
+  t.teardown(async () => {
+    await setup.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const filename = join(dir, 'debian.raw');
+  await writeFile(filename, 'not what was built');
+  const error = await t.throwsAsync(setup.adapter.uploadImage({ imageName: 'debian-2', filename, imageFormat: 'raw', metadata: {}, sha256: '0'.repeat(64) }));
+  t.regex(error!.message, /does not match its declared checksums/);
+  t.false(setup.cloud.images().some((image) => image.name === 'debian-2'), 'the killed image was deleted');
 });
 
 test('alien images: Nodepool’s uploads for this provider that ZooKeeper no longer knows', async (t) => {

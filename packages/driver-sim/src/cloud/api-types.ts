@@ -30,17 +30,28 @@ export interface SimInstance {
   readonly createdAt: string;
 }
 
-/** An image record: an "upload" keeps the file's size, never its contents. */
+/**
+ * Where an image is in its life. A registered image is `active` at once; one created with
+ * `upload: true` waits `queued` for its file, is `saving` while the file arrives, and ends
+ * `active` (or `killed` when the bytes do not match the checksums declared at creation).
+ */
+export type SimImageStatus = 'queued' | 'saving' | 'active' | 'killed';
+
+/**
+ * An image record. The cloud keeps what it learns of an uploaded file (its size and checksums,
+ * computed from the bytes received), never its contents.
+ */
 export interface SimImage {
   /** The cloud's ID, e.g. `img-0000000c`. */
   readonly id: string;
   readonly name: string;
   /** `qcow2`, `raw`, … as given at upload. */
   readonly format: string;
-  /** Bytes of the uploaded file, when told. */
+  /** Bytes of the uploaded file: as received, or as told at registration. */
   readonly size: number | null;
-  readonly status: 'active';
+  readonly status: SimImageStatus;
   readonly metadata: Readonly<Record<string, string>>;
+  /** Hex digests: of the bytes received once uploaded, else as declared at creation. */
   readonly md5: string | null;
   readonly sha256: string | null;
   /** ISO 8601. */
@@ -95,8 +106,14 @@ export interface SimCreateImageRequest {
   readonly format?: string;
   readonly size?: number | null;
   readonly metadata?: Readonly<Record<string, string>>;
+  /** Declared checksums: an uploaded file whose bytes do not match them kills the image. */
   readonly md5?: string | null;
   readonly sha256?: string | null;
+  /**
+   * True: the image is created `queued` and becomes `active` once its file is uploaded with
+   * `PUT /images/:id/file`. Default false: registered, `active` at once.
+   */
+  readonly upload?: boolean;
   /** Only for `POST /_sim/images` and seeded images: choose the ID. */
   readonly id?: string;
 }
@@ -107,6 +124,7 @@ export type SimErrorCode =
   | 'NotFound'
   | 'UnknownRoute'
   | 'MethodNotAllowed'
+  | 'Conflict'
   | 'QuotaExceeded'
   | 'Throttled'
   | 'InternalError';
@@ -136,6 +154,7 @@ export const SIM_OPERATIONS = [
   'images.create',
   'images.get',
   'images.delete',
+  'images.upload',
   'flavors.list',
   'zones.list',
   'quota.get',
@@ -195,6 +214,12 @@ export interface SimCloudSettings {
   readonly region: string;
   readonly zones: readonly string[];
   readonly flavors: readonly SimFlavor[];
+  /**
+   * While true, a file upload (`PUT /images/:id/file`) is read but not answered: its image
+   * stays `saving` until this is set false. Lets a test catch an uploader mid-upload without
+   * racing a clock.
+   */
+  readonly holdUploads: boolean;
 }
 
 /** A change to the settings (`POST /_sim/config`): any of them; `throttles` is merged, null removing a rule. */

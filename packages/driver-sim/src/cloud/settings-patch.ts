@@ -20,6 +20,7 @@ const KEYS: readonly (keyof SimCloudSettingsPatch)[] = [
   'region',
   'zones',
   'flavors',
+  'holdUploads',
 ];
 
 /**
@@ -53,6 +54,10 @@ export function parseSettingsPatch(value: unknown): SimCloudSettingsPatch {
   set('region', optionalString(body, 'region'));
   if (body.zones !== undefined) patch.zones = parseZones(body.zones);
   if (body.flavors !== undefined) patch.flavors = parseFlavors(body.flavors);
+  if (body.holdUploads !== undefined) {
+    if (typeof body.holdUploads !== 'boolean') throw badRequest('holdUploads must be true or false');
+    patch.holdUploads = body.holdUploads;
+  }
   return patch;
 }
 

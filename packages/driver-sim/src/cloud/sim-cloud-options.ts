@@ -27,6 +27,7 @@ export const DEFAULT_SETTINGS: SimCloudSettings = {
   region: 'sim',
   zones: ['sim-a', 'sim-b'],
   flavors: DEFAULT_FLAVORS,
+  holdUploads: false,
 };
 
 /** Options of `startSimCloud`: any setting, plus where to listen and what to start with. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { SimOperation } from './api-types.js';
 import type { SimCloud } from './sim-cloud.js';
@@ -21,6 +22,9 @@ const ok = (body: unknown, status = 200): Reply => ({ status, body });
 const noContent: Reply = { status: 204 };
 
 const ID = '([^/]+)';
+
+/** `PUT /images/:id/file`: the one route whose body is raw bytes, streamed rather than read whole. */
+const UPLOAD_PATH = new RegExp(`^/images/${ID}/file$`);
 
 /** The API (counted, throttled) and the control plane under `/_sim` (neither). */
 const ROUTES: readonly Route[] = [
@@ -82,9 +86,11 @@ export function createSimCloudServer(cloud: SimCloud): Server {
 }
 
 async function handle(cloud: SimCloud, request: IncomingMessage): Promise<Reply> {
+  const path = new URL(request.url ?? '/', 'http://sim').pathname.replace(/\/+$/, '') || '/';
+  const upload = UPLOAD_PATH.exec(path);
+  if (upload && request.method === 'PUT') return receiveFile(cloud, decodeURIComponent(upload[1]!), request);
   // Read first, whatever the outcome, so the connection stays usable for the next request.
   const text = await readBody(request);
-  const path = new URL(request.url ?? '/', 'http://sim').pathname.replace(/\/+$/, '') || '/';
   const matching = ROUTES.map((route) => ({ route, match: route.path.exec(path) })).filter(({ match }) => match !== null);
   if (matching.length === 0) throw new SimCloudError(404, 'UnknownRoute', `no such route: ${request.method ?? 'GET'} ${path}`);
   const found = matching.find(({ route }) => route.method === request.method);
@@ -111,6 +117,45 @@ async function handle(cloud: SimCloud, request: IncomingMessage): Promise<Reply>
     }
   }
   return route.handle(cloud, decodeURIComponent(match?.[1] ?? ''), body);
+}
+
+/**
+ * Takes an image's file: the bytes are counted and hashed as they arrive (never kept), then
+ * the image becomes `active` (or `killed` on a checksum mismatch). While `holdUploads` is on,
+ * the answer waits. An uploader that goes away mid-file leaves the image `queued` again.
+ */
+async function receiveFile(cloud: SimCloud, id: string, request: IncomingMessage): Promise<Reply> {
+  const waitMs = cloud.admit('images.upload');
+  if (waitMs > 0) {
+    request.resume();
+    return {
+      status: 429,
+      headers: { 'Retry-After': String(Math.ceil(waitMs / 1000)), 'Retry-After-Ms': String(waitMs) },
+      body: new SimCloudError(429, 'Throttled', `rate limit exceeded; retry in ${waitMs} ms`, { retryAfterMs: waitMs }).toBody(),
+    };
+  }
+  try {
+    cloud.beginUpload(id);
+  } catch (error) {
+    request.resume();
+    throw error;
+  }
+  const md5 = createHash('md5');
+  const sha256 = createHash('sha256');
+  let size = 0;
+  try {
+    for await (const chunk of request as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      md5.update(chunk);
+      sha256.update(chunk);
+    }
+    if (!request.complete) throw new Error('the upload broke off');
+  } catch (error) {
+    cloud.abandonUpload(id);
+    throw error;
+  }
+  await cloud.uploadsReleased();
+  return ok({ image: cloud.finishUpload(id, { size, md5: md5.digest('hex'), sha256: sha256.digest('hex') }) });
 }
 
 function readBody(request: IncomingMessage): Promise<string> {

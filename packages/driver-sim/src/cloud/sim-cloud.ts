@@ -6,6 +6,7 @@ import type {
   SimCreateImageRequest,
   SimFlavor,
   SimImage,
+  SimImageStatus,
   SimInstance,
   SimInstanceStatus,
   SimQuota,
@@ -48,6 +49,8 @@ export class SimCloud {
   private readonly instances = new Map<string, InstanceRecord>();
   private readonly images = new Map<string, SimImage>();
   private readonly counters = new Map<string, number>();
+  /** Uploads waiting for `holdUploads` to be turned off. */
+  private heldUploads: (() => void)[] = [];
   private random: () => number;
   private throttle: TokenBucket | undefined;
   /** Calls seen per `throttles` rule (by operation, or `*`) since the rule was set. */
@@ -74,6 +77,7 @@ export class SimCloud {
     this.instances.clear();
     this.images.clear();
     this.counters.clear();
+    this.releaseUploads();
     this.throttleCounts.clear();
     const { host: _host, port: _port, images, now: _now, ...settings } = this.options;
     this.configure(settings);
@@ -97,6 +101,7 @@ export class SimCloud {
       this.settings = { ...this.settings, throttles: merged };
     }
     if ('seed' in checked) this.random = seededRandom(this.settings.seed);
+    if (!this.settings.holdUploads) this.releaseUploads();
     if ('rateLimit' in checked) this.resetThrottle();
     return this.getSettings();
   }
@@ -209,6 +214,41 @@ export class SimCloud {
     if (!this.images.delete(id)) throw new SimCloudError(404, 'NotFound', `image ${id} does not exist`);
   }
 
+  /** The file of a `queued` image starts to arrive: it is `saving` until `finishUpload`. */
+  beginUpload(id: string): void {
+    const image = this.getImage(id);
+    if (image.status !== 'queued') throw new SimCloudError(409, 'Conflict', `image ${id} is ${image.status}; only a queued image takes a file`);
+    this.setImageStatus(image, 'saving');
+  }
+
+  /**
+   * The file has arrived: the image is `active` with the size and checksums of the bytes
+   * received, or `killed` (and the upload refused) when they contradict the declared checksums.
+   */
+  finishUpload(id: string, received: { size: number; md5: string; sha256: string }): SimImage {
+    const image = this.getImage(id);
+    const mismatch = (image.md5 !== null && image.md5 !== received.md5) || (image.sha256 !== null && image.sha256 !== received.sha256);
+    if (mismatch) {
+      this.setImageStatus(image, 'killed');
+      throw badRequest(`the file of image ${id} does not match its declared checksums`);
+    }
+    const done: SimImage = { ...image, status: 'active', size: received.size, md5: received.md5, sha256: received.sha256 };
+    this.images.set(id, done);
+    return done;
+  }
+
+  /** An upload broke off (the uploader went away): the image waits `queued` again. */
+  abandonUpload(id: string): void {
+    const image = this.images.get(id);
+    if (image?.status === 'saving') this.setImageStatus(image, 'queued');
+  }
+
+  /** Resolves once uploads are not held (`holdUploads` false); at once when they are not. */
+  uploadsReleased(): Promise<void> {
+    if (!this.settings.holdUploads) return Promise.resolve();
+    return new Promise((resolve) => this.heldUploads.push(resolve));
+  }
+
   flavors(): SimFlavor[] {
     return this.settings.flavors.map((flavor) => ({ ...flavor }));
   }
@@ -258,6 +298,8 @@ export class SimCloud {
     if (!flavor) throw badRequest(`flavor ${flavorName} does not exist (known: ${this.settings.flavors.map((f) => f.name).join(', ')})`);
     const imageId = optionalString(request, 'imageId') ?? null;
     if (viaApi && imageId !== null && !this.images.has(imageId)) throw badRequest(`image ${imageId} does not exist`);
+    const status = imageId === null ? undefined : this.images.get(imageId)?.status;
+    if (viaApi && status !== undefined && status !== 'active') throw badRequest(`image ${imageId} is ${status}, not active`);
     const az = optionalString(request, 'az') ?? this.settings.zones[0]!;
     if (viaApi && !this.settings.zones.includes(az)) throw badRequest(`availability zone ${az} does not exist (known: ${this.settings.zones.join(', ')})`);
     const metadata = optionalTags(request, 'metadata');
@@ -327,7 +369,7 @@ export class SimCloud {
       name: requireString(request, 'name'),
       format: optionalString(request, 'format') ?? 'raw',
       size: optionalNumber(request, 'size', { integer: true, nullable: true }) ?? null,
-      status: 'active',
+      status: request.upload === true ? 'queued' : 'active',
       metadata: optionalTags(request, 'metadata'),
       md5: optionalString(request, 'md5') ?? null,
       sha256: optionalString(request, 'sha256') ?? null,
@@ -335,6 +377,16 @@ export class SimCloud {
     };
     this.images.set(id, image);
     return image;
+  }
+
+  private setImageStatus(image: SimImage, status: SimImageStatus): void {
+    this.images.set(image.id, { ...image, status });
+  }
+
+  private releaseUploads(): void {
+    const waiting = this.heldUploads;
+    this.heldUploads = [];
+    for (const release of waiting) release();
   }
 
   private instanceJson(record: InstanceRecord): SimInstance {

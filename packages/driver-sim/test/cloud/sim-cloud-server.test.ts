@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import test from 'ava';
 import { startSimCloud, type SimCloudHandle, type SimErrorBody, type SimInstance } from '@nodepool/driver-sim/cloud';
 import { waitFor } from '@nodepool/testkit';
@@ -294,6 +295,33 @@ test('images are uploaded as records, listed and deleted', async (t) => {
     t.is((await api(cloud.url, 'DELETE', `/images/${image.id}`)).status, 204);
     t.is((await api(cloud.url, 'DELETE', `/images/${image.id}`)).body.error.code, 'NotFound');
     t.is((await api(cloud.url, 'POST', '/images', { name: 'x', id: 'chosen' })).body.image.id.startsWith('img-'), true, 'the API picks IDs');
+  });
+});
+
+test('an image created for upload is queued, saving while its file arrives (held while holdUploads is on), then active with what was received', async (t) => {
+  await withCloud({}, async (cloud) => {
+    const data = Buffer.from('a disk image\n'.repeat(1000));
+    const created = await api(cloud.url, 'POST', '/images', { name: 'debian-2', format: 'raw', upload: true, md5: createHash('md5').update(data).digest('hex') });
+    const id = created.body.image.id as string;
+    t.like(created.body.image, { status: 'queued', size: null });
+    t.is((await create(cloud, { imageId: id })).body.error.message, `image ${id} is queued, not active`, 'a queued image does not boot');
+
+    await cloud.configure({ holdUploads: true });
+    const put = fetch(`${cloud.url}/images/${id}/file`, { method: 'PUT', body: data });
+    await waitFor(() => cloud.images().find((image) => image.id === id)?.status === 'saving', { timeoutMs: 30_000 });
+    await cloud.configure({ holdUploads: false });
+    const reply = await put;
+    t.is(reply.status, 200);
+    const { image } = (await reply.json()) as { image: { status: string; size: number; sha256: string } };
+    t.like(image, { status: 'active', size: data.length, sha256: createHash('sha256').update(data).digest('hex') });
+    t.is((await fetch(`${cloud.url}/images/${id}/file`, { method: 'PUT', body: data })).status, 409, 'an active image takes no second file');
+    t.is(cloud.calls()['images.upload'], 2);
+    t.is((await create(cloud, { imageId: id })).status, 201);
+
+    const other = (await api(cloud.url, 'POST', '/images', { name: 'debian-3', upload: true, sha256: '0'.repeat(64) })).body.image.id as string;
+    const refused = await fetch(`${cloud.url}/images/${other}/file`, { method: 'PUT', body: data });
+    t.is(refused.status, 400);
+    t.is(cloud.images().find((candidate) => candidate.id === other)?.status, 'killed');
   });
 });
 
