@@ -3,4 +3,4 @@
  * install; its commands are the CLI's. The drivers are found at run time by their `driver:`
  * names, so nothing here imports them.
  */
-export { launcherMain, main } from '@nodepool/cli';
+export { builderMain, launcherMain, main } from '@nodepool/cli';
