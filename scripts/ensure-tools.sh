@@ -14,8 +14,9 @@ fi
 # Debian packages: ZooKeeper for the coordination tests and the local quickstart; kazoo (the
 # Python client Zuul and the original Nodepool use) for interoperability tests; OpenSSH's sshd
 # for the static driver's host key scan tests; Chromium for the dashboard's browser test
-# (driven by playwright-core, which never downloads a browser of its own).
-packages=(zookeeper python3-kazoo openssh-server chromium)
+# (driven by playwright-core, which never downloads a browser of its own); openstacksdk (the
+# library the original Nodepool drives OpenStack with) to prove the fake OpenStack faithful.
+packages=(zookeeper python3-kazoo openssh-server chromium python3-openstacksdk)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

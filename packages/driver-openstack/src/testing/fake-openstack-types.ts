@@ -1,0 +1,202 @@
+/**
+ * What a fake OpenStack holds, as its control API shows it (`GET /_fake/state`). These are the
+ * fake's own records, not the API's JSON: the API renders them per service and microversion.
+ */
+
+export type FakeServerStatus = 'BUILD' | 'ACTIVE' | 'ERROR';
+
+export interface FakeServer {
+  readonly id: string;
+  readonly name: string;
+  readonly projectId: string;
+  readonly flavorId: string;
+  /** The image booted; null for a server booted from a volume. */
+  readonly imageId: string | null;
+  readonly keyName: string | null;
+  readonly az: string;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly securityGroups: readonly string[];
+  /** Base64, as sent. */
+  readonly userData: string | null;
+  readonly configDrive: boolean;
+  readonly status: FakeServerStatus;
+  /** Set once a delete was asked for; the server is listed until it is gone. */
+  readonly deleting: boolean;
+  readonly fault: { readonly code: number; readonly message: string; readonly created: string } | null;
+  readonly hostId: string;
+  /** Neutron ports Nova made for it, in network order. */
+  readonly portIds: readonly string[];
+  readonly volumes: readonly { readonly id: string; readonly deleteOnTermination: boolean }[];
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface FakeNetwork {
+  readonly id: string;
+  readonly name: string;
+  readonly external: boolean;
+  readonly shared: boolean;
+  readonly subnetIds: readonly string[];
+}
+
+export interface FakeSubnet {
+  readonly id: string;
+  readonly name: string;
+  readonly networkId: string;
+  readonly cidr: string;
+  readonly gatewayIp: string;
+}
+
+export type FakePortStatus = 'ACTIVE' | 'DOWN' | 'BUILD';
+
+export interface FakePort {
+  readonly id: string;
+  readonly name: string;
+  readonly networkId: string;
+  readonly macAddress: string;
+  readonly fixedIps: readonly { readonly subnetId: string; readonly ipAddress: string }[];
+  /** The server it belongs to ('' for none). */
+  readonly deviceId: string;
+  /** `compute:<az>` for a server's port, `network:router_interface`, `network:dhcp`, or ''. */
+  readonly deviceOwner: string;
+  readonly status: FakePortStatus;
+  readonly createdAt: number;
+}
+
+export interface FakeFloatingIp {
+  readonly id: string;
+  readonly address: string;
+  readonly networkId: string;
+  readonly portId: string | null;
+  readonly fixedIpAddress: string | null;
+  readonly routerId: string | null;
+  readonly status: 'ACTIVE' | 'DOWN';
+  readonly description: string;
+  readonly createdAt: number;
+}
+
+export interface FakeRouter {
+  readonly id: string;
+  readonly name: string;
+  readonly externalNetworkId: string | null;
+  readonly subnetIds: readonly string[];
+}
+
+export interface FakeSecurityGroup {
+  readonly id: string;
+  readonly name: string;
+}
+
+export type FakeImageStatus = 'queued' | 'saving' | 'active' | 'killed' | 'deactivated';
+
+export interface FakeImage {
+  readonly id: string;
+  readonly name: string;
+  readonly status: FakeImageStatus;
+  readonly visibility: 'public' | 'private' | 'shared' | 'community';
+  readonly owner: string;
+  readonly diskFormat: string | null;
+  readonly containerFormat: string | null;
+  readonly size: number | null;
+  /** MD5 of the data, Glance's `checksum`. */
+  readonly checksum: string | null;
+  /** SHA-512 of the data, Glance's `os_hash_value`. */
+  readonly hashValue: string | null;
+  readonly minRam: number;
+  readonly minDisk: number;
+  readonly protected: boolean;
+  readonly tags: readonly string[];
+  /** Every other property, as Glance keeps them at the image's top level. */
+  readonly properties: Readonly<Record<string, unknown>>;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export type FakeVolumeStatus = 'creating' | 'available' | 'in-use' | 'deleting' | 'error';
+
+export interface FakeVolume {
+  readonly id: string;
+  readonly name: string;
+  /** GiB. */
+  readonly size: number;
+  readonly status: FakeVolumeStatus;
+  readonly az: string;
+  /** The server it is attached to. */
+  readonly serverId: string | null;
+  readonly imageId: string | null;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly createdAt: number;
+}
+
+export interface FakeKeypair {
+  readonly name: string;
+  readonly publicKey: string;
+  readonly fingerprint: string;
+}
+
+/** Everything a fake OpenStack holds. */
+export interface FakeOpenStackState {
+  readonly projectId: string;
+  readonly servers: readonly FakeServer[];
+  readonly networks: readonly FakeNetwork[];
+  readonly subnets: readonly FakeSubnet[];
+  readonly ports: readonly FakePort[];
+  readonly floatingIps: readonly FakeFloatingIp[];
+  readonly routers: readonly FakeRouter[];
+  readonly securityGroups: readonly FakeSecurityGroup[];
+  readonly images: readonly FakeImage[];
+  readonly volumes: readonly FakeVolume[];
+  readonly keypairs: readonly FakeKeypair[];
+  /** Tokens issued so far. */
+  readonly tokensIssued: number;
+}
+
+/** Calls per operation (`compute.POST.servers`), plus `<operation>.failed` and `<operation>.throttled`. */
+export type FakeCallCounts = Record<string, number>;
+
+/** A server made behind the API's back: a leak, or someone else's. */
+export interface AddServerRequest {
+  readonly name?: string;
+  readonly flavorId?: string;
+  readonly imageId?: string;
+  readonly metadata?: Readonly<Record<string, string>>;
+  readonly status?: FakeServerStatus;
+  /** Networks by name; default the tenant network. */
+  readonly networks?: readonly string[];
+  readonly az?: string;
+}
+
+export interface AddFloatingIpRequest {
+  /** Attached to this port (default: unattached). */
+  readonly portId?: string;
+  readonly address?: string;
+}
+
+export interface AddPortRequest {
+  /** Network by name; default the tenant network. */
+  readonly network?: string;
+  readonly status?: FakePortStatus;
+  readonly deviceOwner?: string;
+  readonly deviceId?: string;
+}
+
+export interface AddVolumeRequest {
+  readonly name?: string;
+  readonly size?: number;
+  readonly metadata?: Readonly<Record<string, string>>;
+  readonly status?: FakeVolumeStatus;
+}
+
+export interface AddImageRequest {
+  readonly name: string;
+  readonly id?: string;
+  readonly status?: FakeImageStatus;
+  readonly visibility?: FakeImage['visibility'];
+  /** Extra top-level properties (Nodepool's metadata, say). */
+  readonly properties?: Readonly<Record<string, string>>;
+}
+
+export interface AddKeypairRequest {
+  readonly name: string;
+  readonly publicKey?: string;
+}
