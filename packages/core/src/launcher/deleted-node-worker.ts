@@ -12,6 +12,11 @@ const REAPABLE: ReadonlySet<NodeState> = new Set(['used', 'in-use', 'building', 
  * while the cache may just not have read the `ready` or `used` that came with the unlock.
  */
 const REAPED_AT_ONCE: ReadonlySet<NodeState> = new Set(['used', 'failed', 'aborted', 'deleting', 'deleted']);
+/**
+ * How long the worker queues on the lock of a `used` node that Zuul still holds. Zuul releases
+ * it right after writing `used`; one that does not is left to the unlock's own event.
+ */
+const USED_LOCK_WAIT_MS = 30_000;
 
 /**
  * The deleted-node worker (spec §6.4): deletes unlocked nodes that are done with (used, or
@@ -25,7 +30,9 @@ export class DeletedNodeWorker {
     const { nodes } = this.context;
     const node = nodes.get(change.key);
     // A record still being read may be behind its lock: its read's own change event follows.
-    if (node && REAPED_AT_ONCE.has(node.state) && !nodes.isReading(node.id)) void this.consider(node).catch((error: unknown) => this.context.log.warn('deleted-node worker failed', { node: node.id, error: String(error) }));
+    if (!node || !REAPED_AT_ONCE.has(node.state) || nodes.isReading(node.id)) return;
+    const work = node.state === 'used' && nodes.isProbablyLocked(node.id) ? this.queueForUsed(node) : this.consider(node);
+    void work.catch((error: unknown) => this.context.log.warn('deleted-node worker failed', { node: node.id, error: String(error) }));
   };
 
   constructor(private readonly context: LauncherContext) {
@@ -57,6 +64,18 @@ export class DeletedNodeWorker {
     } else if (node.state === 'ready' && node.allocatedTo !== null && !this.context.requests.get(node.allocatedTo)) {
       await this.deallocate(node);
     }
+  }
+
+  /**
+   * Zuul has written `used` and is about to unlock: wait in the lock's queue, so the node is
+   * ours the moment Zuul lets go (spec §4.3's blocking acquisition) and its deletion starts at
+   * once, rather than only asking for the lock once the unlock is seen.
+   */
+  private async queueForUsed(node: Node): Promise<void> {
+    const { deleter } = this.context;
+    // Differs from Nodepool: its deleted-node worker only tries non-blocking, every 5 s.
+    if (deleter.isDeleting(node.id) || !node.provider || !this.context.provider(node.provider)) return;
+    await deleter.reap(node, (fresh) => REAPABLE.has(fresh.state), { waitMs: USED_LOCK_WAIT_MS });
   }
 
   /** A ready node reserved for a request that no longer exists is free again. */

@@ -32,14 +32,15 @@ export class NodeDeleter {
    *
    * Given the cached copy of the node, and if that copy is wanted, the re-read is left out:
    * `deleting` is written with the copy's version, which succeeds only if the copy is current.
+   * `waitMs`: queue for the lock up to that long instead of giving up when it is held.
    */
-  async reap(target: Node | string, stillWanted: (node: Node) => boolean): Promise<void> {
+  async reap(target: Node | string, stillWanted: (node: Node) => boolean, options: { waitMs?: number } = {}): Promise<void> {
     const id = typeof target === 'string' ? target : target.id;
     if (this.busy.has(id)) return;
     this.busy.add(id);
     try {
       try {
-        await this.zk.lockNode(id);
+        await this.zk.lockNode(id, options.waitMs === undefined ? { blocking: false } : { blocking: true, timeoutMs: options.waitMs });
       } catch (error) {
         if (error instanceof LockUnavailableError) return;
         throw error;

@@ -504,7 +504,8 @@ export class NodepoolZooKeeper {
     try {
       acquired = await lock.acquire(options);
     } catch (error) {
-      if (error instanceof LockTargetGoneError) throw new LockUnavailableError(`${what} no longer exists`, { cause: error });
+      // Gone while queued (its deleter removed lock and all): there is nothing to lock.
+      if (error instanceof LockTargetGoneError || error instanceof NoNodeError) throw new LockUnavailableError(`${what} no longer exists`, { cause: error });
       if (error instanceof LockTimeoutError) throw new LockUnavailableError(`timed out locking ${what}`, { cause: error });
       throw error;
     }

@@ -76,3 +76,26 @@ test('with room for one node, jobs queued behind each other each get a node once
   await waitFor(() => nodes.size === 0, { timeoutMs: 20_000, message: 'the last used node was not deleted' });
   t.is(cloud.deleted.length, 9);
 });
+
+test('a node Zuul marks used while still holding it is queued for, and deleted as soon as Zuul lets go', async (t) => {
+  const { driver, cloud } = createFakeDriver();
+  const c = await cluster(t, zk(), [driver]);
+  await c.launcher(body, { timings: noPeriodicPasses });
+  const store = await c.store();
+  const requests = await store.requestCache();
+  const nodes = await store.nodeCache();
+  const first = await submitRequest(store, ['small']);
+  await waitFor(() => requests.get(first)?.state === 'fulfilled', { timeoutMs: 20_000 });
+  const [nodeId] = requests.get(first)!.nodes;
+
+  const zuul = await c.store();
+  await zuul.lockNode(nodeId!, { blocking: true, timeoutMs: 20_000 });
+  const node = (await zuul.getNode(nodeId!))!;
+  node.setState('used');
+  await zuul.storeNode(node);
+  await waitFor(async () => (await zuul.nodeLockContenders(nodeId!)).length === 2, { timeoutMs: 20_000, message: 'the launcher did not queue for the lock' });
+  t.deepEqual(cloud.deleted, [], 'nothing is deleted while Zuul holds the node');
+  await zuul.unlockNode(nodeId!);
+  await waitFor(() => nodes.get(nodeId!) === undefined, { timeoutMs: 20_000, message: 'the used node was not deleted' });
+  t.deepEqual(cloud.deleted, [nodeId]);
+});
