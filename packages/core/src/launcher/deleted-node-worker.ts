@@ -25,6 +25,8 @@ const USED_LOCK_WAIT_MS = 30_000;
  */
 export class DeletedNodeWorker {
   private readonly periodic: Periodic;
+  /** Ends waits for locks (see queueForUsed) when the worker stops. */
+  private readonly stopping = new AbortController();
   /** A change concerns one node: look at that one at once; full passes stay periodic. */
   private readonly onNodeChange = (change: CacheChange<Node>): void => {
     const { nodes } = this.context;
@@ -48,6 +50,7 @@ export class DeletedNodeWorker {
 
   async stop(): Promise<void> {
     this.context.nodes.off('change', this.onNodeChange);
+    this.stopping.abort();
     await this.periodic.stop();
   }
 
@@ -75,7 +78,7 @@ export class DeletedNodeWorker {
     const { deleter } = this.context;
     // Differs from Nodepool: its deleted-node worker only tries non-blocking, every 5 s.
     if (deleter.isDeleting(node.id) || !node.provider || !this.context.provider(node.provider)) return;
-    await deleter.reap(node, (fresh) => REAPABLE.has(fresh.state), { waitMs: USED_LOCK_WAIT_MS });
+    await deleter.reap(node, (fresh) => REAPABLE.has(fresh.state), { waitMs: USED_LOCK_WAIT_MS, signal: this.stopping.signal });
   }
 
   /** A ready node reserved for a request that no longer exists is free again. */

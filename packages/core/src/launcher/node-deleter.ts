@@ -32,15 +32,16 @@ export class NodeDeleter {
    *
    * Given the cached copy of the node, and if that copy is wanted, the re-read is left out:
    * `deleting` is written with the copy's version, which succeeds only if the copy is current.
-   * `waitMs`: queue for the lock up to that long instead of giving up when it is held.
+   * `waitMs`: queue for the lock up to that long (or until `signal` aborts) instead of giving
+   * up when it is held.
    */
-  async reap(target: Node | string, stillWanted: (node: Node) => boolean, options: { waitMs?: number } = {}): Promise<void> {
+  async reap(target: Node | string, stillWanted: (node: Node) => boolean, options: { waitMs?: number; signal?: AbortSignal } = {}): Promise<void> {
     const id = typeof target === 'string' ? target : target.id;
     if (this.busy.has(id)) return;
     this.busy.add(id);
     try {
       try {
-        await this.zk.lockNode(id, options.waitMs === undefined ? { blocking: false } : { blocking: true, timeoutMs: options.waitMs });
+        await this.zk.lockNode(id, options.waitMs === undefined ? { blocking: false } : { blocking: true, timeoutMs: options.waitMs, signal: options.signal });
       } catch (error) {
         if (error instanceof LockUnavailableError) return;
         throw error;

@@ -12,7 +12,7 @@ import { ImageCache, NodeCache, RequestCache } from './caches.js';
 import { ComponentRegistry } from './component-registry.js';
 import { ImageBuild, ImageUpload } from './image-records.js';
 import { parseRecordJson, stringifyRecordJson } from './json.js';
-import { KazooLock, LockTargetGoneError, LockTimeoutError, sortContenders, type AcquireOptions } from '@nodepool/zookeeper';
+import { KazooLock, LockCancelledError, LockTargetGoneError, LockTimeoutError, sortContenders, type AcquireOptions } from '@nodepool/zookeeper';
 import { Node } from './node.js';
 import { NodeRequest } from './node-request.js';
 import {
@@ -137,14 +137,19 @@ export class NodepoolZooKeeper {
    * Locks a node (spec §4): non-blocking by default. Never re-creates a deleted node: a node
    * whose znode is gone fails with LockUnavailableError. After locking, re-read the node.
    */
-  async lockNode(node: Node | string, options: AcquireOptions = { blocking: false }): Promise<KazooLock> {
+  async lockNode(node: Node | string, options: AcquireOptions & { signal?: AbortSignal } = { blocking: false }): Promise<KazooLock> {
     const id = typeof node === 'string' ? node : node.id;
     const lock = new KazooLock(this.client, nodeLockPath(id), { ensurePath: 'directory' });
+    // A blocking wait ends (LockUnavailableError) when the signal aborts.
+    const cancel = (): void => lock.cancel();
+    options.signal?.addEventListener('abort', cancel, { once: true });
     this.lockingNodes.add(id);
     try {
+      if (options.signal?.aborted) throw new LockUnavailableError(`not locking node ${id}: stopping`);
       await this.acquireOrThrow(lock, options, `node ${id}`);
     } finally {
       this.lockingNodes.delete(id);
+      options.signal?.removeEventListener('abort', cancel);
     }
     this.nodeLocks.set(id, lock);
     return lock;
@@ -507,6 +512,7 @@ export class NodepoolZooKeeper {
       // Gone while queued (its deleter removed lock and all): there is nothing to lock.
       if (error instanceof LockTargetGoneError || error instanceof NoNodeError) throw new LockUnavailableError(`${what} no longer exists`, { cause: error });
       if (error instanceof LockTimeoutError) throw new LockUnavailableError(`timed out locking ${what}`, { cause: error });
+      if (error instanceof LockCancelledError) throw new LockUnavailableError(`gave up locking ${what}`, { cause: error });
       throw error;
     }
     if (!acquired) throw new LockUnavailableError(`${what} is locked by someone else`);
