@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { KazooLock } from '@nodepool/zookeeper';
-import { runJobs, useZooKeeper, waitFor, ZuulClient } from '@nodepool/testkit';
+import { KazooPeer, runJobs, useZooKeeper, waitFor, ZuulClient } from '@nodepool/testkit';
 import { createFakeDriver, launcherCluster as cluster, submitRequest } from '@nodepool/core/testing';
 import type { LauncherTimings } from '@nodepool/core';
 
@@ -96,6 +96,30 @@ test('a node Zuul marks used while still holding it is queued for, and deleted a
   await waitFor(async () => (await zuul.nodeLockContenders(nodeId!)).length === 2, { timeoutMs: 20_000, message: 'the launcher did not queue for the lock' });
   t.deepEqual(cloud.deleted, [], 'nothing is deleted while Zuul holds the node');
   await zuul.unlockNode(nodeId!);
+  await waitFor(() => nodes.get(nodeId!) === undefined, { timeoutMs: 20_000, message: 'the used node was not deleted' });
+  t.deepEqual(cloud.deleted, [nodeId]);
+});
+
+test('the queue on a used node works with a kazoo client as the holder, as Zuul is', async (t) => {
+  const { driver, cloud } = createFakeDriver();
+  const c = await cluster(t, zk(), [driver]);
+  await c.launcher(body, { timings: noPeriodicPasses });
+  const store = await c.store();
+  const requests = await store.requestCache();
+  const nodes = await store.nodeCache();
+  const first = await submitRequest(store, ['small']);
+  await waitFor(() => requests.get(first)?.state === 'fulfilled', { timeoutMs: 20_000 });
+  const [nodeId] = requests.get(first)!.nodes;
+
+  const kazoo = await KazooPeer.start(`${zk().connectString}${c.chroot}`);
+  t.teardown(() => kazoo.stop());
+  const lockPath = `/nodepool/nodes/${nodeId}/lock`;
+  t.true((await kazoo.acquire(lockPath, { timeoutMs: 20_000 })).acquired);
+  const node = (await store.getNode(nodeId!))!;
+  node.setState('used');
+  await store.storeNode(node);
+  await waitFor(async () => (await kazoo.contenders(lockPath)).length === 2, { timeoutMs: 20_000, message: 'the launcher did not queue for the lock' });
+  await kazoo.release(lockPath);
   await waitFor(() => nodes.get(nodeId!) === undefined, { timeoutMs: 20_000, message: 'the used node was not deleted' });
   t.deepEqual(cloud.deleted, [nodeId]);
 });
