@@ -1,4 +1,5 @@
 import type { Logger } from '../log.js';
+import type { Stats } from '../stats/stats.js';
 import type { NodeRequest } from '../zk/node-request.js';
 import type { Driver } from './driver.js';
 import type { ConfigLabel, ProviderConfig } from './provider-config.js';
@@ -112,6 +113,11 @@ export interface AdapterContext {
     readonly readOnly: RateLimiter;
   };
   readonly log: Logger;
+  /**
+   * The provider's metrics, for counters the adapter keeps itself (openstack's
+   * `nodepool.provider.<name>.leaked.ports`, API timers). Absent when no metrics are sent.
+   */
+  readonly stats?: Stats;
 }
 
 /** Spaces calls out to at most a number per second. */
@@ -190,8 +196,12 @@ export interface Adapter<L extends ConfigLabel = ConfigLabel> {
   listImages?(): Promise<{ id: string; name: string; metadata: Readonly<Record<string, string>> }[]>;
   /** The console log of an instance, for failed launches; default: none. */
   getConsoleLog?(label: L, externalId: string): Promise<string>;
-  /** The kit could not reach the instance over SSH in time. Default: nothing. */
-  notifyNodescanFailure?(label: L, externalId: string): void;
+  /**
+   * The kit could not reach the instance over SSH in time. Called before the failed attempt is
+   * unwound, and awaited (a rejection is logged), so the instance still exists (openstack's
+   * `console-log` reads its console here). Default: nothing.
+   */
+  notifyNodescanFailure?(label: L, externalId: string): void | Promise<void>;
   /** Stops background work of the adapter. Default: nothing. */
   stop?(): Promise<void>;
 }

@@ -18,6 +18,11 @@ export interface StateMachinePool<L extends StateMachineLabel = StateMachineLabe
   readonly hostKeyChecking?: boolean;
   /** Prefer the private address as the node's interface address. */
   readonly useInternalIp?: boolean;
+  /**
+   * Zones to keep this pool's node sets in (openstack's `availability-zones`); when absent or
+   * empty, the adapter's `getAZs()`.
+   */
+  readonly availabilityZones?: readonly string[] | null;
 }
 
 /**
@@ -33,4 +38,11 @@ export interface StateMachineProviderConfig<P extends StateMachinePool = StateMa
   readonly launchTimeout: number;
   /** Attempts per node before it fails (`launch-retries`). */
   readonly launchRetries: number;
+  /**
+   * Nodepool 9.0.0's meaning of the two timeouts, for drivers whose docs promise it (openstack):
+   * the create machine has all of `launch-timeout`, and `boot-timeout` starts once it is done,
+   * bounding the SSH host-key scan. Default false: `boot-timeout` also bounds the machine from
+   * the moment the cloud names the instance.
+   */
+  readonly bootTimeoutAfterReady?: boolean;
 }

@@ -40,7 +40,7 @@ export class StateMachineHandler implements NodeRequestHandler {
     // A failure is the launch's to report; only fill in what is known.
     image.catch(() => undefined);
     try {
-      this.zone ??= { value: await this.provider.pickZone() };
+      this.zone ??= { value: await this.provider.pickZone(this.pool) };
       node.az = this.zone.value ?? null;
       const { imageId, username, pythonPath, shellType } = await image;
       node.imageId = imageId;
@@ -65,7 +65,7 @@ export class StateMachineHandler implements NodeRequestHandler {
     if (!this.images.has(node)) await this.setNodeMetadata(node);
     const image = await this.images.get(node)!;
     this.images.delete(node);
-    this.zone ??= { value: await provider.pickZone() };
+    this.zone ??= { value: await provider.pickZone(this.pool) };
 
     for (let attempt = 1; ; attempt++) {
       const machine = provider.adapter.getCreateStateMachine({
@@ -81,7 +81,10 @@ export class StateMachineHandler implements NodeRequestHandler {
       let createdAt: number | undefined;
       try {
         const bootDeadline = (): number => Math.min(deadline, (createdAt ?? Date.now()) + config.bootTimeout * 1000);
-        const booted = provider.runMachine(machine, bootDeadline, signal, async (externalId) => {
+        // Nodepool 9.0.0's meaning, where a driver asks for it: the machine has the whole
+        // launch-timeout, and boot-timeout is the host-key scan's, from when the machine is done.
+        const machineDeadline = config.bootTimeoutAfterReady ? () => deadline : bootDeadline;
+        const booted = provider.runMachine(machine, machineDeadline, signal, async (externalId) => {
           createdAt = Date.now();
           // Stored at once, so whatever happens next the instance can be found and deleted.
           node.externalId = externalId;
@@ -95,9 +98,10 @@ export class StateMachineHandler implements NodeRequestHandler {
         });
         this.describe(node, instance);
         if (this.scansKeys(node, label)) {
+          const scanDeadline = config.bootTimeoutAfterReady ? Math.min(deadline, Date.now() + config.bootTimeout * 1000) : bootDeadline();
           // Worth showing while the scan waits; otherwise `ready` follows at once and carries it.
           await context.store();
-          await this.scanKeys(node, label, bootDeadline(), signal);
+          await this.scanKeys(node, label, scanDeadline, signal, context);
         }
         return;
       } catch (error) {
@@ -149,7 +153,7 @@ export class StateMachineHandler implements NodeRequestHandler {
     return (label.hostKeyChecking ?? this.pool.hostKeyChecking ?? true) && !!node.interfaceIp;
   }
 
-  private async scanKeys(node: Node, label: StateMachineLabel, deadline: number, signal: AbortSignal): Promise<void> {
+  private async scanKeys(node: Node, label: StateMachineLabel, deadline: number, signal: AbortSignal, context: LaunchContext): Promise<void> {
     if (!node.interfaceIp) return;
     const port = typeof node.connectionPort === 'number' ? node.connectionPort : 22;
     const timeoutMs = Math.max(deadline - Date.now(), 1_000);
@@ -158,7 +162,10 @@ export class StateMachineHandler implements NodeRequestHandler {
       else node.hostKeys = await scanHostKeys(node.interfaceIp, port, { timeoutMs, signal });
     } catch (error) {
       if (error instanceof HostUnreachableError) {
-        this.provider.adapter.notifyNodescanFailure?.(label, node.externalId ?? '');
+        // Awaited, so the adapter sees the instance before the attempt is unwound.
+        await Promise.resolve(this.provider.adapter.notifyNodescanFailure?.(label, node.externalId ?? '')).catch((notifyError: unknown) =>
+          context.log.warn('the adapter failed on a key scan failure', { error: String(notifyError) }),
+        );
         throw new LaunchKeyscanError(`no SSH host keys from ${node.interfaceIp}:${port} within boot-timeout`, { cause: error });
       }
       throw error;

@@ -64,6 +64,7 @@ export class StateMachineProvider implements Provider {
     const adapterContext: AdapterContext = {
       rateLimits: { mutating: new PacedRateLimiter(config.rate), readOnly: new PacedRateLimiter(config.rate * 10) },
       log: context.log,
+      ...(context.stats ? { stats: context.stats } : {}),
     };
     this.adapter = driver.createAdapter(config, adapterContext);
     this.listing = new SharedInstanceListing(this.adapter, this.timings.listingIntervalMs, context.log);
@@ -234,9 +235,9 @@ export class StateMachineProvider implements Provider {
     return this.azs.length > 0 ? this.azs : [undefined];
   }
 
-  /** A zone for a new node set. */
-  async pickZone(): Promise<string | undefined> {
-    const zones = await this.availabilityZones();
+  /** A zone for a new node set: one of the pool's `availabilityZones` if it has any, else of the cloud's. */
+  async pickZone(pool?: StateMachinePool): Promise<string | undefined> {
+    const zones = pool?.availabilityZones?.length ? pool.availabilityZones : await this.availabilityZones();
     return zones[randomInt(zones.length)];
   }
 
