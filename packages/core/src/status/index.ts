@@ -21,6 +21,7 @@ export { renderPrettyTable } from './pretty-table.js';
 export { poolList, poolNameOf, POOL_LIST_COLUMNS } from './pool-list.js';
 export { providerInfo, PROVIDER_IMAGES_COLUMNS, PROVIDER_NODES_COLUMNS, type ProviderInfo } from './provider-info.js';
 export { pythonJsonDumps, pythonRepr, pythonStr } from './python-format.js';
+export { pythonFormat, PythonFormatError } from './python-str-format.js';
 export { renderStatusJson, renderStatusText, type RenderTextOptions } from './render.js';
 export { requestList, REQUEST_LIST_COLUMNS } from './request-list.js';
 export { selectColumns, type StatusColumn, type StatusListing, type StatusRow } from './status-listing.js';
