@@ -58,6 +58,8 @@ export interface OpenStackCloudImageConfig {
 
 /** A label as an openstack pool offers it (`providers.[openstack].pools.labels`). */
 export interface OpenStackLabelConfig extends ConfigLabel {
+  /** The pool offering it. */
+  readonly poolName: string;
   /** The top-level diskimage to boot from; exactly one of diskimage and cloudImage is set. */
   readonly diskimage?: string | undefined;
   /** The provider's `cloud-images` entry to boot from. */
@@ -81,6 +83,12 @@ export interface OpenStackLabelConfig extends ConfigLabel {
   readonly networks: readonly string[];
   /** The label's setting, else the pool's. */
   readonly hostKeyChecking: boolean;
+  /** From the cloud image, or the provider diskimage (the kit writes them to the node). */
+  readonly username: string | null;
+  readonly pythonPath: string;
+  readonly shellType: string | null;
+  readonly connectionType: string;
+  readonly connectionPort: number;
 }
 
 export interface OpenStackPoolConfig extends ConfigPool<OpenStackLabelConfig> {
@@ -96,6 +104,8 @@ export interface OpenStackPoolConfig extends ConfigPool<OpenStackLabelConfig> {
   readonly ignoreProviderQuota: boolean;
   /** `availability-zones`; null means every zone the cloud reports. */
   readonly availabilityZones: readonly string[] | null;
+  /** `max-volumes` and `max-volume-gb` as the launcher counts them (`volumes`, `volume-gb`). */
+  readonly maxResources: Readonly<Record<string, number>>;
   readonly networks: readonly string[];
   readonly securityGroups: readonly string[];
   readonly autoFloatingIp: boolean;
@@ -106,8 +116,12 @@ export interface OpenStackProviderConfig extends ProviderConfig<OpenStackPoolCon
   /** The `clouds.yaml` cloud name. */
   readonly cloud: string;
   readonly regionName: string | null;
-  /** API calls per second; default 1. */
+  /** `rate`: seconds between API calls; default 1. */
+  readonly rateSeconds: number;
+  /** Mutating API calls per second, as the kit paces them: 1 / `rate` (unlimited for 0). */
   readonly rate: number;
+  /** The kit runs launches with Nodepool 9.0.0's timeouts: launch-timeout until active, then boot-timeout for SSH. */
+  readonly bootTimeoutAfterReady: true;
   /** Seconds to wait for SSH once a server is active; default 60. */
   readonly bootTimeout: number;
   /** Seconds to wait for a server to become active; default 3600. */
@@ -268,6 +282,7 @@ export function parseOpenStackConfig(entry: Entry, context: ConfigContext, drive
   const diskimageSettings = readEntriesByName(entry, 'diskimages', context, (image) => parseDiskImage(image, context));
   const cloudImages = readEntriesByName(entry, 'cloud-images', context, parseCloudImage);
 
+  const rateSeconds = readFloat(entry.rate, 1);
   const pools = new Map<string, OpenStackPoolConfig>();
   readEntries(entry.pools).forEach((poolEntry, poolIndex) => {
     if (typeof poolEntry.name !== 'string') context.report(['pools', poolIndex, 'name'], 'required key not provided');
@@ -286,8 +301,10 @@ export function parseOpenStackConfig(entry: Entry, context: ConfigContext, drive
       if (cloudImage && !cloudImages.has(cloudImage)) {
         context.report([...path, 'cloud-image'], `cloud-image "${cloudImage}" is not defined in this provider's cloud-images`);
       }
+      const image = diskimage ? diskimageSettings.get(diskimage) : cloudImage ? cloudImages.get(cloudImage) : undefined;
       labels.set(label.name as string, {
         name: label.name as string,
+        poolName: name,
         diskimage,
         cloudImage,
         minRam: readInteger(label['min-ram'], 0),
@@ -301,15 +318,24 @@ export function parseOpenStackConfig(entry: Entry, context: ConfigContext, drive
         userdata: readOptional<string>(label.userdata),
         networks: (label.networks as string[] | undefined) ?? networks,
         hostKeyChecking: (label['host-key-checking'] as boolean | undefined) ?? hostKeyChecking,
+        username: image?.username ?? null,
+        pythonPath: image?.pythonPath ?? 'auto',
+        shellType: image?.shellType ?? null,
+        connectionType: image?.connectionType ?? 'ssh',
+        connectionPort: image?.connectionPort ?? 22,
       });
     });
+    const maxVolumes = readInteger(poolEntry['max-volumes'], Infinity);
+    const maxVolumeGb = readInteger(poolEntry['max-volume-gb'], Infinity);
     pools.set(name, {
       name,
       ...readCommonPoolFields(poolEntry),
       maxCores: readInteger(poolEntry['max-cores'], Infinity),
       maxRam: readInteger(poolEntry['max-ram'], Infinity),
-      maxVolumes: readInteger(poolEntry['max-volumes'], Infinity),
-      maxVolumeGb: readInteger(poolEntry['max-volume-gb'], Infinity),
+      maxVolumes,
+      maxVolumeGb,
+      // As the original, a limit of 0 counts as none (and an unset one is unlimited anyway).
+      maxResources: { ...(maxVolumes && Number.isFinite(maxVolumes) ? { volumes: maxVolumes } : {}), ...(maxVolumeGb && Number.isFinite(maxVolumeGb) ? { 'volume-gb': maxVolumeGb } : {}) },
       ignoreProviderQuota: poolEntry['ignore-provider-quota'] === true,
       availabilityZones: (poolEntry['availability-zones'] as string[] | undefined) ?? null,
       networks,
@@ -330,7 +356,10 @@ export function parseOpenStackConfig(entry: Entry, context: ConfigContext, drive
     diskimages: [...diskimageSettings.keys()],
     cloud: entry.cloud as string,
     regionName: readOptional<string>(entry['region-name']),
-    rate: readFloat(entry.rate, 1),
+    rateSeconds,
+    // The original gives openstacksdk 1/rate requests a second, and none at all for 0.
+    rate: rateSeconds > 0 ? 1 / rateSeconds : Infinity,
+    bootTimeoutAfterReady: true,
     bootTimeout: readInteger(entry['boot-timeout'], 60),
     launchTimeout: readInteger(entry['launch-timeout'], 3600),
     launchRetries: readInteger(entry['launch-retries'], 3),

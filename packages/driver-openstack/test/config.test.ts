@@ -95,7 +95,8 @@ test('accepts the docs example and fills in the defaults', async (t) => {
   t.is(one.driver, 'openstack');
   t.is(one.cloud, 'example');
   t.is(one.regionName, 'region1');
-  t.is(one.rate, 1);
+  t.is(one.rateSeconds, 1);
+  t.is(one.rate, 1, 'one call a second');
   t.is(one.bootTimeout, 120);
   t.is(one.launchTimeout, 900);
   t.is(one.launchRetries, 3);
@@ -149,8 +150,15 @@ test('accepts the docs example and fills in the defaults', async (t) => {
     userdata: null,
     networks: ['some-network-name'],
     hostKeyChecking: true,
+    poolName: 'main',
+    username: 'zuul',
+    pythonPath: 'auto',
+    shellType: null,
+    connectionType: 'ssh',
+    connectionPort: 22,
   });
   t.false(pool.labels.get('precise')!.consoleLog);
+  t.deepEqual(pool.maxResources, {}, 'no volume limits');
 
   const two = provider(result, 'provider2');
   t.deepEqual(two.diskimages, ['precise']);
@@ -283,7 +291,8 @@ providers:
   t.deepEqual(result.messages, []);
   const parsed = provider(result, 'fake-provider');
   t.is(parsed.driver, 'fake');
-  t.is(parsed.rate, 0.0001);
+  t.is(parsed.rateSeconds, 0.0001);
+  t.is(parsed.rate, 10_000, 'calls a second: the inverse of the seconds between them');
   t.is(parsed.pools.get('main')!.labels.get('trusty')!.cloudImage, 'fake-image');
 
   // The name wins over `driver:`, as in the original.
@@ -385,7 +394,7 @@ test('rate takes anything Python float() takes', async (t) => {
   ] as const) {
     const result = await validateConfigText(withProvider(`    rate: ${yaml}\n`), drivers);
     t.deepEqual(result.messages, [], yaml);
-    t.is(provider(result, 'p').rate, expected, yaml);
+    t.is(provider(result, 'p').rateSeconds, expected, yaml);
   }
 });
 
