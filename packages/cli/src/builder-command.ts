@@ -14,8 +14,8 @@ interface BuilderFlags {
   pidfile?: string;
   debug?: boolean;
   foreground?: boolean;
-  buildWorkers: number;
-  uploadWorkers: number;
+  buildWorkers?: number;
+  uploadWorkers?: number;
 }
 
 function workerCount(value: string): number {
@@ -38,8 +38,8 @@ export async function builderMain(argv: readonly string[], output: Output = cons
     .option('-p, --pidfile <file>', 'write the process ID to this file')
     .option('-d, --debug', 'stay in the foreground with debug logging')
     .option('-f, --foreground', 'stay in the foreground')
-    .option('--build-workers <n>', 'number of build workers', workerCount, 1)
-    .option('--upload-workers <n>', 'number of upload workers', workerCount, 4)
+    .option('--build-workers <n>', 'number of build workers (default 1)', workerCount)
+    .option('--upload-workers <n>', 'number of upload workers (default 4)', workerCount)
     .version(`Nodepool version: ${version}`, '--version', 'show the version and exit')
     .configureOutput({ writeOut: (text) => output.out(text.trimEnd()), writeErr: (text) => output.err(text.trimEnd()) })
     .exitOverride();
@@ -52,7 +52,15 @@ export async function builderMain(argv: readonly string[], output: Output = cons
     throw error;
   }
 
-  const settings = loadSettings({ config: flags.config, secure: flags.secure, logconfig: flags.logconfig, pidfile: flags.pidfile, debug: flags.debug, foreground: flags.foreground ?? flags.debug });
+  const settings = loadSettings({
+    config: flags.config,
+    secure: flags.secure,
+    logconfig: flags.logconfig,
+    pidfile: flags.pidfile,
+    debug: flags.debug,
+    foreground: flags.foreground ?? flags.debug,
+    builder: { buildWorkers: flags.buildWorkers, uploadWorkers: flags.uploadWorkers },
+  });
   await configureDaemonLogging(settings);
   const log = rootLogger();
   const configFile = resolve(settings.config);
@@ -62,9 +70,9 @@ export async function builderMain(argv: readonly string[], output: Output = cons
     drivers: cliDriverRegistry(configFile),
     stats: createStats(settings.statsd),
     version,
-    buildWorkers: flags.buildWorkers,
-    uploadWorkers: flags.uploadWorkers,
-    timings: builderTimingsFromEnv(process.env),
+    buildWorkers: settings.builder.buildWorkers,
+    uploadWorkers: settings.builder.uploadWorkers,
+    timings: builderIntervals(settings.builder.intervals),
   });
   try {
     await builder.start();
@@ -95,12 +103,8 @@ export async function builderMain(argv: readonly string[], output: Output = cons
   return 0;
 }
 
-/**
- * Shorter worker intervals for tests and demos: `NODEPOOL_BUILDER_INTERVALS=build,upload,cleanup`
- * in milliseconds. Unset: the original's 10 s, 10 s and 60 s.
- */
-function builderTimingsFromEnv(env: NodeJS.ProcessEnv): { buildIntervalMs?: number; uploadIntervalMs?: number; cleanupIntervalMs?: number } {
-  const value = env.NODEPOOL_BUILDER_INTERVALS;
+/** `build,upload,cleanup` milliseconds (the `builder.intervals` setting); any left out keeps its default. */
+function builderIntervals(value: string | null): { buildIntervalMs?: number; uploadIntervalMs?: number; cleanupIntervalMs?: number } {
   if (!value) return {};
   const [build, upload, cleanup] = value.split(',').map(Number);
   const valid = (ms: number | undefined): ms is number => ms !== undefined && Number.isFinite(ms) && ms > 0;

@@ -49,6 +49,17 @@ const schema = {
     port: { doc: 'statsd port.', format: 'port', default: 8125, env: 'STATSD_PORT' },
     prefix: { doc: 'Prefix of every metric name.', format: String, default: null as string | null, nullable: true, env: 'STATSD_PREFIX' },
   },
+  builder: {
+    buildWorkers: { doc: 'nodepool-builder: build workers (--build-workers).', format: 'nat', default: 1 },
+    uploadWorkers: { doc: 'nodepool-builder: upload workers (--upload-workers).', format: 'nat', default: 4 },
+    intervals: {
+      doc: 'nodepool-builder: milliseconds between build, upload and cleanup passes, "build,upload,cleanup" (tests and demos); unset: 10 s, 10 s, 60 s as the original.',
+      format: String,
+      default: null as string | null,
+      nullable: true,
+      env: 'NODEPOOL_BUILDER_INTERVALS',
+    },
+  },
   web: {
     listenAddress: { doc: 'Overrides webapp.listen_address.', format: String, default: null as string | null, nullable: true, env: 'NODEPOOL_WEB_LISTEN_ADDRESS' },
     port: { doc: 'Overrides webapp.port.', format: 'port', default: null as number | null, nullable: true, env: 'NODEPOOL_WEB_PORT' },
@@ -63,6 +74,7 @@ export interface Settings {
   foreground: boolean;
   debug: boolean;
   statsd: { host: string | null; port: number; prefix: string | null };
+  builder: { buildWorkers: number; uploadWorkers: number; intervals: string | null };
   web: { listenAddress: string | null; port: number | null };
 }
 
