@@ -7,7 +7,7 @@ import test from 'ava';
 import { access, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { builderMain } from '@nodepool/cli';
-import { DriverRegistry, Launcher } from '@nodepool/core';
+import { CachedStatusSource, dashboardStatus, DriverRegistry, Launcher } from '@nodepool/core';
 import { fastTimings } from '@nodepool/core/testing';
 import awsDriver from '@nodepool/driver-aws';
 import { startFakeAws } from '@nodepool/driver-aws/testing';
@@ -182,6 +182,13 @@ test('a builder SIGKILLed mid-upload leaves nothing that blocks the next one', a
   });
   const [stuck] = await uploads(store, 'debian', 'sim');
   t.is(stuck!.state, 'uploading');
+  // The listings and the dashboard show the upload as it moves.
+  t.regex((await nodepool('-c', h.configFile, 'image-list')).out.join('\n'), new RegExp(`${stuck!.buildId}.*${stuck!.id}.*sim.*debian.*uploading`));
+  t.regex((await nodepool('-c', h.configFile, 'dib-image-list')).out.join('\n'), new RegExp(`debian-${stuck!.buildId}.*ready`));
+  const source = await CachedStatusSource.of(store);
+  t.teardown(() => store.stop());
+  const dashboard = async () => dashboardStatus(source);
+  t.is((await dashboard()).uploads[`debian/${stuck!.buildId}/sim/${stuck!.id}`]?.state, 'uploading');
   doomed.child.kill('SIGKILL');
   await doomed.exited;
   // The cut connection puts the image back to queued; uploads flow again for the next builder.
@@ -192,6 +199,7 @@ test('a builder SIGKILLed mid-upload leaves nothing that blocks the next one', a
     throw new Error(`${error.message}\n${next.stderr()}`);
   });
   t.is(upload.buildId, stuck!.buildId, 'the same build is uploaded again');
+  await waitFor(async () => (await dashboard()).uploads[`debian/${upload.buildId}/sim/${upload.id}`]?.state === 'ready', WAIT);
   t.not(upload.id, stuck!.id);
   t.not(upload.externalId, saving.id);
   await waitFor(async () => !(await store.getUpload('debian', stuck!.buildId, 'sim', stuck!.id)), WAIT);
