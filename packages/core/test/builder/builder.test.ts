@@ -272,3 +272,28 @@ test('a configuration reload applies (a new image is built and uploaded); an inv
   await builder.workers.build[0]!.pass();
   t.true(builder.config.diskimages.has('fedora'));
 });
+
+test('a failed upload is recorded failed and tried again; post-upload-hook gets provider, image ID and file, and its failure deletes the upload', async (t) => {
+  const box = await builderSandbox(t, zk());
+  const { writeFile, chmod } = await import('node:fs/promises');
+  const hook = join(box.dir, 'hook.sh');
+  const calls = join(box.dir, 'hook-calls');
+  // Fails its first run, succeeds after.
+  await writeFile(hook, `#!/bin/sh\necho "$@" >> ${calls}\n[ -f ${calls}.seen ] || { touch ${calls}.seen; echo refused >&2; exit 3; }\n`);
+  await chmod(hook, 0o755);
+  box.cloud.failNextUploads(1);
+  await box.writeConfig(`diskimages:\n${diskimage('debian')}providers:\n${provider('cloud-a', '      - name: debian\n', `    post-upload-hook: ${hook}\n`)}`);
+  await box.builder();
+  const store = await box.zk();
+  const ready = await waitFor(async () => (await uploads(store, 'debian', 'cloud-a')).find((u) => u.state === 'ready'), WAIT);
+  const hookCalls = (await readFile(calls, 'utf8')).trim().split('\n');
+  t.is(hookCalls.length, 2, 'the hook ran after each successful upload');
+  const file = join(box.imagesDir, `debian-${ready.buildId}.qcow2`);
+  t.is(hookCalls[1], `cloud-a ${ready.externalId} ${file}`);
+  const refusedId = hookCalls[0]!.split(' ')[1]!;
+  t.true(box.cloud.deleted.includes(refusedId), 'the upload whose hook failed was deleted from the cloud');
+  t.deepEqual([...box.cloud.images.keys()], [ready.externalId]);
+  // The failed records (the refused upload, the failed hook) are cleaned up.
+  await waitFor(async () => (await uploads(store, 'debian', 'cloud-a')).every((u) => u.state === 'ready'), WAIT);
+  t.is((await uploads(store, 'debian', 'cloud-a')).length, 1);
+});
