@@ -42,6 +42,7 @@ export interface FakeOpenStackControl {
   addVolume(request?: AddVolumeRequest): Promise<FakeVolume>;
   addImage(request: AddImageRequest): Promise<FakeImage>;
   addKeypair(request: AddKeypairRequest): Promise<FakeKeypair>;
+  revokeTokens(): Promise<number>;
   reset(): Promise<void>;
 }
 
@@ -68,6 +69,7 @@ export function fakeOpenStackControl(url: string): FakeOpenStackControl {
     addVolume: (request = {}) => call('POST', 'volumes', request),
     addImage: (request) => call('POST', 'images', request),
     addKeypair: (request) => call('POST', 'keypairs', request),
+    revokeTokens: async () => (await call<{ revoked: number }>('DELETE', 'tokens')).revoked,
     reset: () => call('POST', 'reset'),
   };
 }

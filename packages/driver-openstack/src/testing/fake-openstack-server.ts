@@ -192,6 +192,8 @@ function control(fake: FakeOpenStack, method: string, pathname: string, { body }
       case 'DELETE /_fake/faults':
         fake.clearFaults();
         return { status: 204 };
+      case 'DELETE /_fake/tokens':
+        return json({ revoked: fake.tokens.revokeAll() });
       case 'GET /_fake/state':
         return json(fake.state());
       case 'GET /_fake/clouds.yaml':

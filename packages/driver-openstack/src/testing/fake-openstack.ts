@@ -52,6 +52,9 @@ export interface ServerSpec {
   readonly bootVolume: { readonly imageId: string; readonly size: number; readonly deleteOnTermination: boolean } | null;
 }
 
+/** The project that owns the cloud's public images. */
+const ADMIN_PROJECT_ID = 'ad1ad1ad1ad140aa8aa8aa8aa8aa8aa8';
+
 const NO_VALID_HOST = 'No valid host was found. There are not enough hosts available.';
 
 /**
@@ -454,7 +457,7 @@ export class FakeOpenStack {
 
   // ---- image -------------------------------------------------------------------------------------
 
-  createImage(options: { name: string | null; id?: string; visibility?: FakeImage['visibility']; diskFormat?: string | null; containerFormat?: string | null; minRam?: number; minDisk?: number; protected?: boolean; tags?: string[]; properties?: Record<string, unknown>; status?: FakeImage['status']; now?: number }): FakeImage {
+  createImage(options: { name: string | null; id?: string; owner?: string; visibility?: FakeImage['visibility']; diskFormat?: string | null; containerFormat?: string | null; minRam?: number; minDisk?: number; protected?: boolean; tags?: string[]; properties?: Record<string, unknown>; status?: FakeImage['status']; now?: number }): FakeImage {
     const now = options.now ?? Date.now();
     const id = options.id ?? randomUUID();
     if (this.images.has(id)) throw new ApiError(409, `Image with identifier ${id} already exists!`);
@@ -463,7 +466,7 @@ export class FakeOpenStack {
       name: options.name ?? '',
       status: options.status ?? 'queued',
       visibility: options.visibility ?? 'shared',
-      owner: this.projectId,
+      owner: options.owner ?? this.projectId,
       diskFormat: options.diskFormat ?? null,
       containerFormat: options.containerFormat ?? null,
       size: null,
@@ -550,7 +553,16 @@ export class FakeOpenStack {
 
   addImage(request: AddImageRequest): FakeImage {
     if (typeof request?.name !== 'string') throw new FakeOpenStackUsageError('an image needs a name');
-    const image = this.createImage({ name: request.name, ...(request.id ? { id: request.id } : {}), visibility: request.visibility ?? 'private', diskFormat: 'qcow2', containerFormat: 'bare', properties: { ...request.properties } });
+    const image = this.createImage({
+      name: request.name,
+      ...(request.id ? { id: request.id } : {}),
+      // Public images belong to the cloud's admin project, as in a real cloud.
+      ...(request.visibility === 'public' ? { owner: ADMIN_PROJECT_ID } : {}),
+      visibility: request.visibility ?? 'private',
+      diskFormat: 'qcow2',
+      containerFormat: 'bare',
+      properties: { ...request.properties },
+    });
     const record = this.images.get(image.id)!;
     Object.assign(record, { status: request.status ?? 'active', size: 1024, checksum: createHash('md5').update(image.id).digest('hex'), hashValue: createHash('sha512').update(image.id).digest('hex') });
     return record;

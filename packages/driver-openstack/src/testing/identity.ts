@@ -57,6 +57,13 @@ export class TokenStore {
     return this.tokens.delete(token);
   }
 
+  /** Revokes every token (as a Keystone key rotation would); returns how many there were. */
+  revokeAll(): number {
+    const count = this.tokens.size;
+    this.tokens.clear();
+    return count;
+  }
+
   clear(): void {
     this.tokens.clear();
     this.issued = 0;

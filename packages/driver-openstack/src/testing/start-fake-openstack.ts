@@ -60,6 +60,8 @@ export interface FakeOpenStackHandle {
   addVolume(request?: AddVolumeRequest): FakeVolume;
   addImage(request: AddImageRequest): FakeImage;
   addKeypair(request: AddKeypairRequest): FakeKeypair;
+  /** Revokes every token issued so far: clients must authenticate again (`DELETE /_fake/tokens`). */
+  revokeTokens(): number;
   /** Back to the starting state: settings, seed resources, zero counters, no faults or tokens (`POST /_fake/reset`). */
   reset(): void;
   /** Closes the server and every connection to it. */
@@ -109,6 +111,7 @@ export async function startFakeOpenStack(options: FakeOpenStackOptions = {}): Pr
     addVolume: (request) => fake.addVolume(request),
     addImage: (request) => fake.addImage(request),
     addKeypair: (request) => fake.addKeypair(request),
+    revokeTokens: () => fake.tokens.revokeAll(),
     reset: () => fake.reset(),
     stop: () =>
       new Promise<void>((resolve, reject) => {
