@@ -25,6 +25,11 @@ export interface ConfigPool<L extends ConfigLabel = ConfigLabel> {
   readonly maxCores?: number;
   readonly maxRam?: number;
   readonly maxResources?: Readonly<Record<string, number>>;
+  /**
+   * Check only the pool's own limits (and tenants'), not the provider's quota
+   * (openstack's `ignore-provider-quota`). Default false.
+   */
+  readonly ignoreProviderQuota?: boolean;
   /** `node-attributes`, copied to each node's `attributes`. */
   readonly nodeAttributes: Readonly<Record<string, unknown>> | null;
   /** `priority` of the pool; undefined when neither pool nor provider set one (then 100). */

@@ -367,7 +367,7 @@ export class PoolWorker implements ProcessorOwner {
     let needed = sumQuota([]);
     for (const label of request.nodeTypes) needed = needed.add(labelQuota(runtime.provider, label));
     if (!needed.fitsWithin(poolLimits(pool))) return false;
-    if (!runtime.provider.getQuotaLimits) return true;
+    if (!runtime.provider.getQuotaLimits || pool.ignoreProviderQuota) return true;
     try {
       return needed.fitsWithin(await runtime.provider.getQuotaLimits());
     } catch (error) {

@@ -254,7 +254,7 @@ export class RequestProcessor {
     if (!sumQuota(poolNodes).add(needed).fitsWithin(poolLimits(this.pool))) return false;
     if (tenant && !sumQuota(tenantNodes).add(needed).fitsWithin(tenantLimits(tenant))) return false;
     const provider = runtime.provider;
-    if (provider.getQuotaLimits) {
+    if (provider.getQuotaLimits && !this.pool.ignoreProviderQuota) {
       // The cloud's own limits, minus what others run there and what our nodes use.
       try {
         const [limits, unmanaged] = await Promise.all([provider.getQuotaLimits(), provider.getUnmanagedQuotaUsed?.()]);
