@@ -14,6 +14,7 @@ import {
   type ConfigPool,
   type ProviderConfig,
 } from '@nodepool/core';
+import { loadCloudConfig } from './client/cloud-config.js';
 
 /**
  * A provider `diskimages:` entry: a top-level diskimage nodepool-builder uploads to this cloud
@@ -100,7 +101,7 @@ export interface OpenStackPoolConfig extends ConfigPool<OpenStackLabelConfig> {
   readonly maxVolumes: number;
   /** `max-volume-gb`; Infinity when not set. */
   readonly maxVolumeGb: number;
-  /** Check only the pool's own limits, not the cloud's quota. */
+  /** Check only the pool's own limits, not the cloud's quota (the launcher honours it). */
   readonly ignoreProviderQuota: boolean;
   /** `availability-zones`; null means every zone the cloud reports. */
   readonly availabilityZones: readonly string[] | null;
@@ -113,6 +114,8 @@ export interface OpenStackPoolConfig extends ConfigPool<OpenStackLabelConfig> {
 }
 
 export interface OpenStackProviderConfig extends ProviderConfig<OpenStackPoolConfig> {
+  /** clouds.yaml's `image_format` for the cloud (what nodepool-builder builds for it); qcow2 when unset or unreadable. */
+  readonly imageFormat: string;
   /** The `clouds.yaml` cloud name. */
   readonly cloud: string;
   readonly regionName: string | null;
@@ -236,6 +239,19 @@ export const openStackProviderSchema = s.mapping({
 
 // ---- building ------------------------------------------------------------------------------
 
+/**
+ * The cloud's `image_format` from clouds.yaml, as the original reads it when it loads the
+ * provider. A cloud that cannot be read here (no clouds.yaml on a machine that only validates)
+ * is qcow2: the launcher reports an unreadable cloud when it starts the provider.
+ */
+function cloudImageFormat(cloud: string, regionName: string | null): string {
+  try {
+    return loadCloudConfig(cloud, regionName).imageFormat;
+  } catch {
+    return 'qcow2';
+  }
+}
+
 type Entry = Readonly<Record<string, unknown>>;
 
 function parseDiskImage(entry: Entry, context: ConfigContext): OpenStackDiskImageConfig {
@@ -355,6 +371,7 @@ export function parseOpenStackConfig(entry: Entry, context: ConfigContext, drive
     manageImages: diskimageSettings.size > 0,
     diskimages: [...diskimageSettings.keys()],
     cloud: entry.cloud as string,
+    imageFormat: cloudImageFormat(entry.cloud as string, readOptional<string>(entry['region-name'])),
     regionName: readOptional<string>(entry['region-name']),
     rateSeconds,
     // The original gives openstacksdk 1/rate requests a second, and none at all for 0.

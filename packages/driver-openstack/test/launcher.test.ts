@@ -139,6 +139,21 @@ test('beyond the cloud’s instance quota, requests wait with the pool paused, a
   t.deepEqual(requests.get(third.id)?.declinedBy ?? [], []);
 });
 
+test('ignore-provider-quota: the pool launches beyond the cloud\'s reported quota, within its own max-servers', async (t) => {
+  const fake = await useFakeOpenStack(t, { quotas: { instances: 1 } });
+  const { zuul, requests } = await cluster(t, fake, openstackYaml(fake, { pool: '        ignore-provider-quota: true\n', maxServers: 2 }));
+  const first = await zuul.requestNodes(['small']);
+  t.is((await zuul.waitForRequest(first, { timeoutMs: 20_000 })).state, 'fulfilled');
+  const second = await zuul.requestNodes(['small']);
+  // The launcher asks Nova although the quota it reads has no room; Nova refuses, the launch waits.
+  await waitFor(() => calls(fake, 'compute.POST.servers.failed') >= 1, { timeoutMs: 20_000, message: 'the launcher never asked beyond the cloud quota' });
+  t.not(requests.get(second.id)?.state, 'failed');
+  const nodeset = await zuul.acceptNodes(first);
+  await zuul.useNodes(nodeset, { projectName: 'example.org/app' });
+  await zuul.returnNodes(nodeset);
+  t.is((await zuul.waitForRequest(second, { timeoutMs: 30_000 })).state, 'fulfilled');
+});
+
 test('a launch Nova refuses with "Quota exceeded" is aborted, not failed, and served once the quota is read again', async (t) => {
   const fake = await useFakeOpenStack(t);
   fake.injectFault({ operation: 'compute.POST.servers', status: 403, message: 'Quota exceeded for cores: Requested 1, but already used 400 of 400 cores', first: 2 });
