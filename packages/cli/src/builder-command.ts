@@ -74,6 +74,18 @@ export async function builderMain(argv: readonly string[], output: Output = cons
     uploadWorkers: settings.builder.uploadWorkers,
     timings: builderIntervals(settings.builder.intervals),
   });
+  // Listen before starting: a signal during start-up (or just after the pid file appears)
+  // still stops the builder in order instead of killing it outright.
+  const stopRequested = new Promise<void>((done) => {
+    const onSignal = (signal: string): void => {
+      log.info('stopping', { signal });
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      done();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
   try {
     await builder.start();
   } catch (error) {
@@ -87,17 +99,7 @@ export async function builderMain(argv: readonly string[], output: Output = cons
     return 1;
   }
   if (settings.pidfile) await writeFile(settings.pidfile, `${process.pid}\n`);
-
-  await new Promise<void>((done) => {
-    const onSignal = (signal: string): void => {
-      log.info('stopping', { signal });
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      done();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+  await stopRequested;
   await builder.stop();
   if (settings.pidfile) await rm(settings.pidfile, { force: true });
   return 0;
