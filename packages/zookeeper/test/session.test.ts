@@ -76,13 +76,19 @@ test('requests made while disconnected are sent once the connection is back', as
 });
 
 test('a silent connection is detected by the read timeout and replaced', async (t) => {
-  const proxy = await proxied(t);
-  const client = await connectClient(t, proxy.address, { sessionTimeoutMs: 2_000 });
+  // A server of its own, allowing a 10 s session: the read timeout fires at two thirds of it,
+  // and the reconnection must beat the expiry in the last third, which a busy machine can miss
+  // when that is a fraction of a second.
+  const server = await startZooKeeper({ tickTimeMs: 500 });
+  t.teardown(() => server.destroy());
+  const proxy = await TcpProxy.start({ host: server.host, port: server.port });
+  t.teardown(() => proxy.close());
+  const client = await connectClient(t, proxy.address, { sessionTimeoutMs: 10_000 });
   const log = stateLog(client);
   proxy.freeze();
-  await waitFor(() => log.includes('suspended'), { timeoutMs: 5_000 });
+  await waitFor(() => log.includes('suspended'), { timeoutMs: 15_000 });
   proxy.thaw();
-  await waitFor(() => log.includes('reconnected'), { timeoutMs: 5_000 });
+  await waitFor(() => log.includes('reconnected'), { timeoutMs: 15_000 });
   t.deepEqual(log, ['suspended', 'reconnected']);
 });
 
@@ -137,7 +143,9 @@ test('a one-shot watch learns of a change made while it was disconnected', async
 
 test('session expiry removes ephemerals, is reported, and a new session takes over with persistent watches', async (t) => {
   const proxy = await proxied(t);
-  const client = await connectClient(t, proxy.address, { sessionTimeoutMs: 1_000 });
+  // The longest session this server allows: a shorter one is lost to a busy machine's stalls
+  // before the test means it to be.
+  const client = await connectClient(t, proxy.address, { sessionTimeoutMs: 4_000 });
   const peer = await connectPeer(t, zk().connectString, client);
   const log = stateLog(client);
   const states: ConnectionState[] = [];
@@ -151,9 +159,9 @@ test('session expiry removes ephemerals, is reported, and a new session takes ov
   await client.getData('/tree', { watch: (event) => oneShot.push(event) });
 
   proxy.block();
-  await waitFor(async () => (await peer.exists(ephemeral)) === null, { timeoutMs: 10_000, message: 'the session never expired' });
+  await waitFor(async () => (await peer.exists(ephemeral)) === null, { timeoutMs: 30_000, message: 'the session never expired' });
   proxy.unblock();
-  await waitFor(() => log.includes('connected'), { timeoutMs: 10_000 });
+  await waitFor(() => log.includes('connected'), { timeoutMs: 20_000 });
 
   t.deepEqual(log, ['suspended', 'expired', 'connected']);
   t.deepEqual(states, ['suspended', 'connecting', 'connected']);
