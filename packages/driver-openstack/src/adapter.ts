@@ -59,6 +59,8 @@ export class OpenStackAdapter implements Adapter<OpenStackLabelConfig> {
   private readonly floatingIps: SharedListing<NeutronFloatingIp>;
   private readonly volumes: TtlCache<CinderVolume[]>;
   private readonly networkLeaks: NetworkLeaks;
+  /** Whether any pool gives its servers floating IPs. */
+  private readonly autoFloatingIp: boolean;
 
   constructor(
     private readonly config: OpenStackProviderConfig,
@@ -77,6 +79,7 @@ export class OpenStackAdapter implements Adapter<OpenStackLabelConfig> {
     this.networks = new NetworkCatalog(this.client.neutron, config.name, context.log);
     this.floatingIps = new SharedListing(() => this.client.neutron.listFloatingIps(), options.floatingIpListingIntervalMs ?? 1_000);
     this.volumes = new TtlCache(() => this.listVolumes(), options.volumeCacheMs ?? 60_000);
+    this.autoFloatingIp = [...config.pools.values()].some((pool) => pool.autoFloatingIp);
     this.networkLeaks = new NetworkLeaks(this.client.neutron, {
       providerName: config.name,
       portCleanupIntervalMs: config.portCleanupInterval * 1000,
@@ -121,7 +124,7 @@ export class OpenStackAdapter implements Adapter<OpenStackLabelConfig> {
 
   getDeleteStateMachine(externalId: string, options: { instances: InstanceListing; log: Logger }): StateMachine<void> {
     const { nova, neutron } = this.client;
-    return new OpenStackDeleteStateMachine(externalId, { nova, neutron, floatingIps: this.cloud.floatingIpSource === null ? null : this.floatingIps, ...options });
+    return new OpenStackDeleteStateMachine(externalId, { nova, neutron, floatingIps: this.cloud.floatingIpSource === null ? null : this.floatingIps, autoFloatingIp: this.autoFloatingIp, ...options });
   }
 
   /**

@@ -11,6 +11,12 @@ export interface OpenStackDeleteStateMachineOptions {
   readonly neutron: Pick<Neutron, 'deleteFloatingIp'>;
   /** The shared floating IP listing; null when the cloud has no floating IPs to look for. */
   readonly floatingIps: SharedListing<NeutronFloatingIp> | null;
+  /**
+   * Whether the provider attaches floating IPs itself: then one may be on the server before
+   * Nova shows it, and the listing is consulted whatever the server shows. Otherwise only a
+   * server showing a floating IP costs a listing (as the original looks only then).
+   */
+  readonly autoFloatingIp: boolean;
   readonly instances: InstanceListing;
   readonly log: Logger;
 }
@@ -38,7 +44,8 @@ export class OpenStackDeleteStateMachine implements StateMachine<void> {
     if (this.state === 'start') {
       const server = await this.options.instances.get(this.externalId);
       this.server = isServerView(server) ? server : undefined;
-      this.state = this.options.floatingIps && this.server ? 'deleting floating ips' : 'deleting server';
+      const lookForFloatingIps = this.server && (this.options.autoFloatingIp || this.server.addresses.floating.length > 0);
+      this.state = this.options.floatingIps && lookForFloatingIps ? 'deleting floating ips' : 'deleting server';
     }
 
     if (this.state === 'deleting floating ips') {
