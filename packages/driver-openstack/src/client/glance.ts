@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { OpenStackSession } from './session.js';
 
@@ -48,11 +49,13 @@ export class Glance {
     return answer.data;
   }
 
-  /** Sends the image's data (`PUT /images/{id}/file`), streamed from `filename`. */
+  /** Sends the image's data (`PUT /images/{id}/file`), streamed from `filename`; an hour per GiB, at least six. */
   async uploadImageData(id: string, filename: string): Promise<void> {
+    const { size } = await stat(filename);
     await this.session.call('image', {
       method: 'PUT',
       path: `/images/${encodeURIComponent(id)}/file`,
+      timeoutMs: Math.max(6, Math.ceil(size / 1024 ** 3)) * 3600_000,
       body: () => ({ data: Readable.toWeb(createReadStream(filename)) as ReadableStream, contentType: 'application/octet-stream' }),
     });
   }

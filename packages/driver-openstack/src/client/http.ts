@@ -22,6 +22,8 @@ export interface HttpCall {
   readonly kind?: CallKind;
   /** Statuses beyond 2xx that are answers, not errors (300 for version discovery). */
   readonly accept?: readonly number[];
+  /** This call's timeout, instead of the client's (an image upload takes longer). */
+  readonly timeoutMs?: number;
 }
 
 /** What came back: the status, headers and body (parsed when it is JSON). */
@@ -98,7 +100,7 @@ function request(options: HttpOptions, call: HttpCall): RequestInit & { duplex?:
     method: call.method,
     headers,
     body,
-    signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+    signal: AbortSignal.timeout(call.timeoutMs ?? options.timeoutMs ?? 60_000),
     // A streamed body (an image upload) needs this in Node's fetch.
     ...(body instanceof ReadableStream ? { duplex: 'half' as const } : {}),
   };

@@ -23,6 +23,8 @@ export interface ServiceCall {
   readonly body?: () => { data: RequestBody; contentType: string };
   readonly headers?: Readonly<Record<string, string>>;
   readonly kind?: CallKind;
+  /** This call's timeout, instead of the client's. */
+  readonly timeoutMs?: number;
 }
 
 /**
@@ -79,6 +81,7 @@ export class OpenStackSession {
           json: call.json,
           body: call.body,
           kind: call.kind,
+          ...(call.timeoutMs === undefined ? {} : { timeoutMs: call.timeoutMs }),
         });
       } catch (error) {
         if (error instanceof OpenStackApiError && error.status === 401 && attempt === 0) {
