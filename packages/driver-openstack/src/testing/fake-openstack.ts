@@ -256,8 +256,16 @@ export class FakeOpenStack {
       deletedAt: null,
       bootFailure: failure ? { code: failure.code ?? 500, message: failure.message ?? NO_VALID_HOST } : null,
     };
+    // Ports first: a network out of addresses refuses the server, leaving nothing behind.
+    const ports: string[] = [];
+    try {
+      for (const network of networks) ports.push(this.createPort({ networkId: network.id, deviceId: id, deviceOwner: `compute:${az}`, status: 'DOWN', now }).id);
+    } catch (error) {
+      for (const portId of ports) this.removePort(portId);
+      throw error;
+    }
+    server.portIds = ports;
     this.servers.set(id, server);
-    server.portIds = networks.map((network) => this.createPort({ networkId: network.id, deviceId: id, deviceOwner: `compute:${az}`, status: 'DOWN', now }).id);
     if (spec.bootVolume) {
       // Cinder refuses a volume beyond quota; Nova then fails the build with Cinder's words.
       const refusal = this.volumeQuotaRefusal(spec.bootVolume.size);

@@ -10,6 +10,16 @@ export function neutronErrorBody(status: number, message: string, type?: string)
 
 const EXTENSIONS = ['agent', 'allowed-address-pairs', 'binding', 'external-net', 'extra_dhcp_opt', 'extraroute', 'fip-port-details', 'network_availability_zone', 'port-security', 'quotas', 'router', 'security-group', 'standard-attr-description', 'standard-attr-revisions', 'standard-attr-tag', 'standard-attr-timestamp', 'subnet_allocation'];
 
+/** Neutron's message and error type for a missing resource of each collection. */
+const NOT_FOUND: Readonly<Record<string, readonly [(id: string) => string, string]>> = {
+  network: [(id) => `Network ${id} could not be found.`, 'NetworkNotFound'],
+  subnet: [(id) => `Subnet ${id} could not be found.`, 'SubnetNotFound'],
+  port: [(id) => `Port ${id} could not be found.`, 'PortNotFound'],
+  router: [(id) => `Router ${id} could not be found`, 'RouterNotFound'],
+  security_group: [(id) => `Security group ${id} does not exist`, 'SecurityGroupNotFound'],
+  floatingip: [(id) => `Floating IP ${id} could not be found`, 'FloatingIPNotFound'],
+};
+
 /** What the fake renders an epoch for (Neutron's timestamps have no fraction). */
 const STAMP = isoSeconds(Date.UTC(2024, 0, 1));
 
@@ -64,7 +74,10 @@ function readOnly(request: ApiRequest, plural: string, singular: string, items: 
   if (request.method !== 'GET') throw new ApiError(405, `The method ${request.method} is not allowed here.`, 'HTTPMethodNotAllowed');
   if (id !== undefined) {
     const item = items.find((candidate) => candidate.id === id);
-    if (!item) throw new ApiError(404, `${singular.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase())} ${id} could not be found.`, `${singular.replace(/(^|_)(.)/g, (_, __, c: string) => c.toUpperCase())}NotFound`);
+    if (!item) {
+      const [message, type] = NOT_FOUND[singular] ?? [(missing: string) => `${singular} ${missing} could not be found.`, 'HTTPNotFound'];
+      throw new ApiError(404, message(id), type);
+    }
     return json({ [singular]: selectFields(item, request.query) });
   }
   const filtered = filterByQuery(items, request.query) as (Record<string, unknown> & { id: string })[];
