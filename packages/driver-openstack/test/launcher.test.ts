@@ -167,6 +167,14 @@ test('a launch Nova refuses with "Quota exceeded" is aborted, not failed, and se
   t.true(calls(fake, 'compute.GET.limits') >= 2, 'the quota was read again after the refusal');
 });
 
+test('as in Nodepool 9.0.0, boot-timeout is for SSH: a server may take longer than it to become active, within launch-timeout', async (t) => {
+  // Servers take 3 s to become active; boot-timeout is 1 s, launch-timeout an hour.
+  const fake = await useFakeOpenStack(t, { bootDelayMs: 3_000 });
+  const { zuul } = await cluster(t, fake, openstackYaml(fake).replace('boot-timeout: 20', 'boot-timeout: 1'));
+  t.is((await zuul.runJob(['debian'], { timeoutMs: 30_000 })).result, 'SUCCESS');
+  t.is(calls(fake, 'compute.POST.servers'), 1, 'the first attempt succeeded');
+});
+
 test('a server that goes to ERROR is deleted and the launch tried again; after launch-retries the node fails', async (t) => {
   const fake = await useFakeOpenStack(t);
   fake.failBoots({ first: 1, message: 'No valid host was found. There are not enough hosts available.' });
