@@ -103,7 +103,7 @@ test('a boot-from-volume label gets a tagged volume of its size, counted against
 });
 
 test('the nodes of a set share one availability zone of the pool’s', async (t) => {
-  const fake = await useFakeOpenStack(t, { zones: ['az1', 'az2', 'az3'] });
+  const fake = await useFakeOpenStack(t, { zones: ['az1', 'az2', 'az3', 'az4', 'az5'] });
   const { zuul } = await cluster(t, fake, openstackYaml(fake, { pool: '        availability-zones: [az2, az3]\n' }));
   const submitted = await Promise.all(Array.from({ length: 4 }, () => zuul.requestNodes(['small', 'small', 'debian'])));
   for (const request of submitted) {
