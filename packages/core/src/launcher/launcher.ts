@@ -135,7 +135,8 @@ export class Launcher {
     for (const worker of this.workers) await worker.start();
     this.watcher.on('change', (change) => {
       this.changes = this.changes
-        .then(() => this.applyChange(change))
+        // A reload that was under way when stop() began must not touch a closing client.
+        .then(() => (this.abort.signal.aborted ? undefined : this.applyChange(change)))
         .catch((error: unknown) => void this.log.error('applying a configuration change failed', { error: String(error) }));
     });
     // ---- web API (issue 7): started once the providers are, `/ready` says 503 until ready.
