@@ -28,6 +28,32 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# Debian's kubectl (package kubernetes-client), run by the tests against the fake Kubernetes API.
+# When another package owns /usr/bin/kubectl (google-cloud-sdk's `kubectl`), installing would
+# conflict: Debian's package is unpacked into .nodepool-ts/tools/kubernetes-client/ instead
+# (packages/driver-k8s/test/helpers/debian-kubectl.ts finds it in either place).
+kubectl_dir=.nodepool-ts/tools/kubernetes-client
+if ! dpkg-query -W -f='${Status}' kubernetes-client 2>/dev/null | grep -q 'install ok installed' \
+  && [ ! -x "$kubectl_dir/usr/bin/kubectl" ]; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  kubectl_owner=$(dpkg-query -S /usr/bin/kubectl 2>/dev/null | cut -d: -f1 || true)
+  if [ -z "$kubectl_owner" ] || [ "$kubectl_owner" = kubernetes-client ]; then
+    echo "Installing Debian packages: kubernetes-client"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null
+  else
+    echo "Unpacking Debian's kubernetes-client into $kubectl_dir (/usr/bin/kubectl belongs to $kubectl_owner)"
+    download=$(mktemp -d)
+    # apt downloads as its own user, which must be able to write here.
+    chmod 0777 "$download"
+    (cd "$download" && apt-get download -qq kubernetes-client 2>/dev/null) \
+      || { $sudo apt-get update -qq && (cd "$download" && apt-get download -qq kubernetes-client 2>/dev/null); }
+    mkdir -p "$kubectl_dir"
+    dpkg -x "$download"/kubernetes-client_*.deb "$kubectl_dir"
+    rm -rf "$download"
+  fi
+fi
 if ! command -v java >/dev/null; then
   echo "ZooKeeper needs Java, and no 'java' is on PATH." >&2
   exit 1
