@@ -9,6 +9,7 @@ export class TcpProxy {
   private blocked = false;
   private frozen = false;
   private dropMatch: ((chunk: Buffer) => boolean) | undefined;
+  private cutMatch: ((chunk: Buffer) => boolean) | undefined;
 
   private constructor(
     private readonly server: net.Server,
@@ -59,6 +60,15 @@ export class TcpProxy {
     this.dropMatch = match;
   }
 
+  /**
+   * Cuts every connection when the next client chunk matching `match` arrives, without passing
+   * it on: a request lost on its way, which the server never saw (new connections are accepted
+   * as usual).
+   */
+  cutBefore(match: (chunk: Buffer) => boolean): void {
+    this.cutMatch = match;
+  }
+
   /** Cuts every open connection; new ones are accepted as usual. */
   resetConnections(): void {
     for (const socket of this.sockets) socket.destroy();
@@ -87,6 +97,11 @@ export class TcpProxy {
     }
     let dropping = false;
     client.on('data', (chunk: Buffer) => {
+      if (this.cutMatch?.(chunk)) {
+        this.cutMatch = undefined;
+        this.resetConnections();
+        return;
+      }
       if (this.dropMatch?.(chunk)) {
         this.dropMatch = undefined;
         dropping = true;

@@ -180,7 +180,7 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
   private readonly watches: WatchRegistry;
 
   private currentState: ConnectionState = 'connecting';
-  private sessionId = 0n;
+  private sid = 0n;
   private sessionPassword: Buffer = NO_PASSWORD;
   private negotiatedTimeoutMs = 0;
   private lastZxidSeen = 0n;
@@ -229,10 +229,20 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
     return this.currentState;
   }
 
-  /** The current session, or undefined before the first connection. */
+  /** The current session, or undefined before the first connection (and while disconnected). */
   get session(): SessionInfo | undefined {
-    if (this.sessionId === 0n || !this.connection) return undefined;
+    if (this.sid === 0n || !this.connection) return undefined;
     return this.sessionInfo(this.connection.server);
+  }
+
+  /**
+   * The id of the session this client holds (16 hex digits), also while the connection is lost
+   * (`suspended`) and the session may still live on the server. Undefined before the first
+   * session and from expiry until a new session is established. Ephemeral znodes created under
+   * one id are gone once it changes.
+   */
+  get sessionId(): string | undefined {
+    return this.sid === 0n ? undefined : hex(this.sid);
   }
 
   /** The highest zxid this client has seen in a reply. */
@@ -303,6 +313,44 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
     this.watches.clear();
     this.setState('closed');
     this.emit('closed');
+  }
+
+  /**
+   * Resolves with the session once the client is connected: at once if it is, otherwise when it
+   * has reconnected, within the same session (`reconnected`) or, after expiry, a new one
+   * (`connected`); compare `sessionId`s to tell. Never gives up on its own: rejects with
+   * ClientClosedError when the client is closed first, or with the signal's reason.
+   */
+  whenConnected(options: { signal?: AbortSignal } = {}): Promise<SessionInfo> {
+    const { signal } = options;
+    if (this.closeRequested) return Promise.reject(new ClientClosedError());
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const current = this.currentState === 'connected' ? this.session : undefined;
+    if (current) return Promise.resolve(current);
+    return new Promise<SessionInfo>((resolve, reject) => {
+      const onConnected = (info: SessionInfo): void => {
+        cleanup();
+        resolve(info);
+      };
+      const onClosed = (): void => {
+        cleanup();
+        reject(new ClientClosedError());
+      };
+      const onAbort = (): void => {
+        cleanup();
+        reject(signal?.reason);
+      };
+      const cleanup = (): void => {
+        this.off('connected', onConnected);
+        this.off('reconnected', onConnected);
+        this.off('closed', onClosed);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      this.on('connected', onConnected);
+      this.on('reconnected', onConnected);
+      this.on('closed', onClosed);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   // ---- operations ------------------------------------------------------------------------
@@ -455,6 +503,24 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
         if (watch) this.watches.add('children', path, watch);
         return { children: reader.stringVector(), stat: readStat(reader) };
       },
+    );
+  }
+
+  /**
+   * Paths of every ephemeral znode this client's session owns whose path starts with
+   * `prefix` (a plain string prefix: `/a/b` also matches `/a/bc`), as the server that answers
+   * knows them (ZooKeeper 3.6 and later). Paths outside the chroot are left out.
+   */
+  async getEphemerals(prefix = '/'): Promise<string[]> {
+    // A prefix, not a path: `/a/` (children of /a only) is fine.
+    validatePath(prefix.length > 1 && prefix.endsWith('/') ? prefix.slice(0, -1) : prefix);
+    const serverPrefix = this.serverPath(prefix);
+    return this.submit(OpCode.getEphemerals, prefix, (w) => w.string(serverPrefix), (reader) =>
+      reader.stringVector().flatMap((serverPath) => {
+        const path = fromServerPath(this.chroot, serverPath);
+        // The server matches plain string prefixes: keep to what the chroot'd prefix asked for.
+        return path !== undefined && path.startsWith(prefix) ? [path] : [];
+      }),
     );
   }
 
@@ -698,8 +764,8 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
       this.onSessionExpired();
       return;
     }
-    const isNewSession = this.sessionId === 0n;
-    this.sessionId = response.sessionId;
+    const isNewSession = this.sid === 0n;
+    this.sid = response.sessionId;
     this.sessionPassword = response.passwd;
     this.negotiatedTimeoutMs = response.timeOut;
     this.connection = connection;
@@ -766,7 +832,7 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
         encodeConnectRequest({
           lastZxidSeen: this.lastZxidSeen,
           timeOut: this.requestedTimeoutMs,
-          sessionId: this.sessionId,
+          sessionId: this.sid,
           passwd: this.sessionPassword,
         }),
       );
@@ -774,8 +840,8 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
   }
 
   private onSessionExpired(): void {
-    this.log?.warn('ZooKeeper session expired', { sessionId: hex(this.sessionId) });
-    this.sessionId = 0n;
+    this.log?.warn('ZooKeeper session expired', { sessionId: hex(this.sid) });
+    this.sid = 0n;
     this.sessionPassword = NO_PASSWORD;
     this.failAll(this.waiting.splice(0), new SessionExpiredError());
     this.watches.dropOneShot();
@@ -903,7 +969,7 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
   }
 
   private sessionInfo(server: ServerAddress): SessionInfo {
-    return { sessionId: hex(this.sessionId), timeoutMs: this.negotiatedTimeoutMs, server: formatServer(server) };
+    return { sessionId: hex(this.sid), timeoutMs: this.negotiatedTimeoutMs, server: formatServer(server) };
   }
 
   private sleep(ms: number): Promise<void> {

@@ -92,3 +92,18 @@ export function errorForCode(code: number, path?: string): ZooKeeperError {
   if (ErrorClass) return new ErrorClass(path);
   return new ZooKeeperError(code, `UNKNOWN(${code})`, `unknown ZooKeeper error ${code}`, path);
 }
+
+/**
+ * Whether a request failed for a passing reason, within a session that may still live: the
+ * connection was lost (a write's outcome is then unknown: it may have been applied), or the
+ * server asked the client to come back later. Such a request may be retried once connected.
+ */
+export function isTransientError(error: unknown): boolean {
+  return (
+    (error instanceof ConnectionLossError && !(error instanceof ClientClosedError)) ||
+    error instanceof OperationTimeoutError ||
+    error instanceof RequestTimeoutError ||
+    error instanceof SessionMovedError ||
+    error instanceof ThrottledError
+  );
+}

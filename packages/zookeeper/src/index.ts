@@ -27,4 +27,5 @@ export {
   sortContenders,
   type AcquireOptions,
   type LockOptions,
+  type ReleaseOptions,
 } from './recipes/kazoo-lock.js';

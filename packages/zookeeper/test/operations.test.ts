@@ -52,6 +52,22 @@ test('ephemeral znodes belong to the session and vanish when it closes', async (
   t.is(await observer.exists(path), null);
 });
 
+test('lists the ephemeral znodes of its own session under a prefix, and none of another session', async (t) => {
+  const owner = await connectClient(t, zk().connectString);
+  const other = await connectPeer(t, zk().connectString, owner);
+  await owner.mkdirp('/eph/a');
+  await owner.mkdirp('/ephemera');
+  const mine = [await owner.create('/eph/a/x-', { mode: 'ephemeral-sequential' }), await owner.create('/eph/b', { mode: 'ephemeral' })];
+  const similar = await owner.create('/ephemera/y', { mode: 'ephemeral' });
+  await owner.create('/eph/persistent');
+  const theirs = await other.create('/eph/theirs', { mode: 'ephemeral' });
+  t.deepEqual((await owner.getEphemerals('/eph/')).sort(), [...mine].sort(), 'a plain string prefix, only our own ephemerals');
+  t.deepEqual((await owner.getEphemerals()).sort(), [...mine, similar].sort(), 'the whole chroot, and nothing outside it');
+  t.deepEqual(await other.getEphemerals('/eph'), [theirs]);
+  await owner.delete(mine[0]!);
+  t.deepEqual(await owner.getEphemerals('/eph/a'), []);
+});
+
 test('creates a container znode', async (t) => {
   const client = await connectClient(t, zk().connectString);
   await client.create('/container', { mode: 'container' });

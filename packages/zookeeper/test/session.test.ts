@@ -64,6 +64,54 @@ test('a dropped connection fails in-flight requests with ConnectionLossError and
   t.truthy(await client.exists('/'));
 });
 
+test('the session id stays known while the connection is lost, and whenConnected waits for its return', async (t) => {
+  const proxy = await proxied(t);
+  const client = await connectClient(t, proxy.address, { sessionTimeoutMs: 4_000 });
+  const sessionId = client.sessionId!;
+  t.regex(sessionId, /^[0-9a-f]{16}$/);
+  t.is((await client.whenConnected()).sessionId, sessionId, 'connected: at once');
+  proxy.block();
+  await waitFor(() => client.state === 'suspended', { timeoutMs: 5_000 });
+  t.is(client.session, undefined);
+  t.is(client.sessionId, sessionId, 'the session may live on: its id is still ours');
+  const back = client.whenConnected();
+  proxy.unblock();
+  t.is((await back).sessionId, sessionId);
+});
+
+test('after expiry the session id is gone until a new session, which whenConnected reports', async (t) => {
+  const proxy = await proxied(t);
+  // 4 s: a shorter session could be lost to a busy machine's stall before the test cuts it.
+  const client = await connectClient(t, proxy.address, { sessionTimeoutMs: 4_000 });
+  const observer = await connectPeer(t, zk().connectString, client);
+  const old = client.sessionId;
+  const marker = await client.create('/expiring', { mode: 'ephemeral' });
+  proxy.block();
+  await waitFor(async () => (await observer.exists(marker)) === null, { timeoutMs: 10_000, message: 'the server did not expire the session' });
+  const sessionIds: (string | undefined)[] = [];
+  client.once('expired', () => sessionIds.push(client.sessionId));
+  const back = client.whenConnected();
+  proxy.unblock();
+  const info = await back;
+  t.deepEqual(sessionIds, [undefined], 'no session between expiry and the next one');
+  t.not(info.sessionId, old);
+  t.is(client.sessionId, info.sessionId);
+});
+
+test('whenConnected rejects when the client is closed first, or its signal aborts', async (t) => {
+  const proxy = await proxied(t);
+  const client = await connectClient(t, proxy.address, { sessionTimeoutMs: 4_000 });
+  proxy.block();
+  await waitFor(() => client.state === 'suspended', { timeoutMs: 5_000 });
+  const controller = new AbortController();
+  const aborted = client.whenConnected({ signal: controller.signal });
+  controller.abort(new Error('stop waiting'));
+  await t.throwsAsync(aborted, { message: 'stop waiting' });
+  const closing = client.whenConnected();
+  await client.close();
+  await t.throwsAsync(closing, { instanceOf: ClientClosedError });
+});
+
 test('requests made while disconnected are sent once the connection is back', async (t) => {
   const proxy = await proxied(t);
   const client = await connectClient(t, proxy.address, { sessionTimeoutMs: 4_000 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ZooKeeperClient } from '../client.js';
-import { ConnectionLossError, NodeExistsError, NoNodeError, SessionExpiredError } from '../errors.js';
+import { ClientClosedError, ConnectionLossError, isTransientError, NodeExistsError, NoNodeError, SessionExpiredError } from '../errors.js';
+import { parentPath } from '../paths.js';
 import { TransactionError, type Op } from '../operations.js';
 import { LocalMutex } from './local-mutex.js';
 
@@ -39,6 +40,15 @@ export interface LockOptions {
   ephemeral?: boolean;
 }
 
+export interface ReleaseOptions {
+  /**
+   * While the connection is lost, the release waits for it to come back (the session may still
+   * live, and with it our contender). Aborting gives up that wait: `release()` rejects and the
+   * lock stays held as far as this object knows.
+   */
+  signal?: AbortSignal;
+}
+
 export interface AcquireOptions {
   /** Wait for the lock (default) or give up at once when someone else holds it. */
   blocking?: boolean;
@@ -71,8 +81,13 @@ export class KazooLock {
   private node: string | undefined;
   private createTried = false;
   private acquired = false;
-  /** The session that holds our ephemeral contender; the lock is ours only within it. */
+  /**
+   * The session our contender was created in (or, while its create's reply is unknown, the one
+   * it was sent in). An ephemeral contender lives exactly as long: the lock is ours only within
+   * that session, and once the session has changed there is nothing left to delete.
+   */
   private acquiredInSession: string | undefined;
+  private releasing: Promise<boolean> | undefined;
   private pathEnsured = false;
   private mutexHeld = false;
   private cancelled = false;
@@ -96,7 +111,22 @@ export class KazooLock {
    */
   get isAcquired(): boolean {
     if (!this.acquired) return false;
-    return this.options.ephemeral === false || this.client.session?.sessionId === this.acquiredInSession;
+    // While disconnected the session may well live on: the lock is held until we know otherwise.
+    return this.options.ephemeral === false || this.client.sessionId === this.acquiredInSession;
+  }
+
+  /**
+   * Whether `path` (a contender znode, `<lock directory>/<name>`) belongs to a lock object of
+   * `client` that holds it, is acquiring or releasing it, or is removing it after a failed
+   * attempt: a contender of the client's own session that no such object knows is a stray,
+   * held by nobody who will ever release it.
+   */
+  static isLiveContender(client: ZooKeeperClient, path: string): boolean {
+    const locks = liveLocks.get(client)?.get(parentPath(path));
+    if (!locks) return false;
+    const name = path.slice(path.lastIndexOf('/') + 1);
+    for (const lock of locks) if (name.startsWith(lock.prefix)) return true;
+    return false;
   }
 
   /** The contender znode name once created, e.g. `3f0c…__lock__0000000007`. */
@@ -136,13 +166,8 @@ export class KazooLock {
         }
       }
     } finally {
-      if (gotten) {
-        this.acquired = true;
-        this.acquiredInSession = this.client.session?.sessionId;
-      } else {
-        await this.bestEffortCleanup();
-        this.releaseMutex();
-      }
+      if (gotten) this.acquired = true;
+      else await this.abandonContender();
       this.cancelled = false;
     }
     return gotten;
@@ -161,8 +186,10 @@ export class KazooLock {
     if (!this.mutex.tryAcquire()) return 'exists';
     this.mutexHeld = true;
     let outcome: 'acquired' | 'exists' = 'exists';
+    this.track();
     try {
-      for (let attempt = 0; ; attempt++) {
+      for (;;) {
+        this.acquiredInSession = this.client.sessionId;
         try {
           const results = await this.client.multi([
             { type: 'create', path: this.path },
@@ -183,18 +210,23 @@ export class KazooLock {
               continue;
             }
           }
-          if (!(error instanceof ConnectionLossError) || attempt >= 5) throw error;
-          // The reply was lost: the transaction may or may not have been applied.
-          await this.waitForConnection(Date.now() + 30_000);
-          const own = await this.findOwnNode().catch((lookup: unknown) => {
-            if (lookup instanceof NoNodeError) return undefined;
-            throw lookup;
-          });
-          if (own) {
-            this.node = own;
-            outcome = 'acquired';
-            break;
+          if (!isTransientError(error) && !(error instanceof SessionExpiredError)) throw error;
+          // The reply was lost: the transaction may or may not have been applied. Find out once
+          // connected, however long that takes (our contender would otherwise block everyone).
+          await this.client.whenConnected();
+          if (this.client.sessionId === this.acquiredInSession) {
+            const own = await this.findOwnNode().catch((lookup: unknown) => {
+              if (lookup instanceof NoNodeError) return undefined;
+              throw lookup;
+            });
+            if (own) {
+              this.node = own;
+              outcome = 'acquired';
+              break;
+            }
           }
+          // Not applied (or applied in a session now gone, with our contender): not fresh any more
+          // if the directory exists.
           if ((await this.client.exists(this.path)) !== null) break;
         }
       }
@@ -203,8 +235,8 @@ export class KazooLock {
         this.createTried = true;
         this.pathEnsured = true;
         this.acquired = true;
-        this.acquiredInSession = this.client.session?.sessionId;
       } else {
+        this.untrack();
         this.releaseMutex();
       }
     }
@@ -222,9 +254,15 @@ export class KazooLock {
 
   /** The transaction holding `releaseOp()` committed: the lock is free. */
   releasedByTransaction(): void {
-    this.acquired = false;
-    this.node = undefined;
-    this.releaseMutex();
+    this.forgetContender();
+  }
+
+  /**
+   * Our contender is known to be gone (someone else deleted it, or the session that held it
+   * ended): the lock is no longer held, and others in this process may take it.
+   */
+  markLost(): void {
+    this.forgetContender();
   }
 
   /** Stops a blocking `acquire()` in progress: it rejects with LockCancelledError. */
@@ -233,27 +271,25 @@ export class KazooLock {
     this.wakeWaiter?.();
   }
 
-  /** Releases the lock: deletes our contender (never the lock directory). */
-  async release(): Promise<boolean> {
-    if (!this.acquired) return false;
-    const node = this.node;
-    try {
-      for (let attempt = 0; node !== undefined; attempt++) {
-        try {
-          await this.client.delete(`${this.path}/${node}`);
-          break;
-        } catch (error) {
-          if (error instanceof NoNodeError || error instanceof SessionExpiredError) break;
-          if (!(error instanceof ConnectionLossError) || attempt >= 20) throw error;
-          await this.waitForConnection(Date.now() + 30_000);
-        }
-      }
-    } finally {
-      this.acquired = false;
-      this.node = undefined;
-      this.releaseMutex();
-    }
-    return true;
+  /**
+   * Releases the lock: deletes our contender (never the lock directory). A delete that fails
+   * for a lost connection is tried again once connected, for as long as the session that holds
+   * the contender lives (after it, the contender is gone anyway) and the client is open: a
+   * release never leaves a contender of a live session behind. Rejects only for an unexpected
+   * error, or when `signal` aborts the wait; the lock then stays held as far as this object
+   * knows, and releasing may be tried again.
+   */
+  release(options: ReleaseOptions = {}): Promise<boolean> {
+    if (!this.acquired) return Promise.resolve(false);
+    this.releasing ??= this.deleteContender(options.signal)
+      .then(() => {
+        this.forgetContender();
+        return true;
+      })
+      .finally(() => {
+        this.releasing = undefined;
+      });
+    return this.releasing;
   }
 
   /** Identifiers of every contender, holder first (kazoo's `contenders()`). */
@@ -274,8 +310,12 @@ export class KazooLock {
   private async innerAcquire(blocking: boolean, deadline: number): Promise<boolean> {
     let node: string | undefined;
     if (this.createTried) node = await this.findOwnNode();
-    else this.createTried = true;
-    if (!node) node = await this.createContender();
+    else {
+      this.createTried = true;
+      this.track();
+    }
+    if (node) this.acquiredInSession = this.client.sessionId;
+    else node = await this.createContender();
     this.node = node;
     const ownSequence = node.slice(this.prefix.length);
 
@@ -346,10 +386,13 @@ export class KazooLock {
    */
   private async createContender(): Promise<string> {
     const create = async (): Promise<string> => {
+      this.acquiredInSession = this.client.sessionId;
       const created = await this.client.create(`${this.path}/${this.prefix}`, {
         data: this.data,
         mode: this.options.ephemeral === false ? 'persistent-sequential' : 'ephemeral-sequential',
       });
+      // The reply came over the session that created it.
+      this.acquiredInSession = this.client.sessionId;
       return created.slice(this.path.length + 1);
     };
     if (this.pathEnsured) return create();
@@ -383,14 +426,92 @@ export class KazooLock {
     return children.find((child) => child.startsWith(this.prefix));
   }
 
-  private async bestEffortCleanup(): Promise<void> {
-    try {
-      const node = this.node ?? (this.createTried && this.pathEnsured ? await this.findOwnNode() : undefined);
-      if (node) await this.client.delete(`${this.path}/${node}`);
-    } catch {
-      // Best effort: an ephemeral contender goes with the session anyway.
+  /**
+   * After an attempt that did not get the lock: removes our contender, if we made one. While
+   * the session that made it lives it would block everyone for good (the session outlives a
+   * ZooKeeper restart), so a delete that fails for a lost connection goes on in the background
+   * once the connection is back, holding the in-process guard (a later attempt from this
+   * process would queue behind the leftover anyway) until it is done.
+   */
+  private async abandonContender(): Promise<void> {
+    if (!this.createTried) {
+      this.forgetContender();
+      return;
     }
+    try {
+      await this.deleteContenderOnce();
+    } catch (error) {
+      if (isTransientError(error)) {
+        void this.deleteContender().then(
+          () => this.forgetContender(),
+          // Unexpected: left to the owner's audit of its session's contenders.
+          () => this.forgetContender(),
+        );
+        return;
+      }
+      // Unexpected (not a connection problem): left to the owner's audit of its contenders.
+    }
+    this.forgetContender();
+  }
+
+  /** Deletes our contender, retrying through connection losses while its session lives. */
+  private async deleteContender(signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      try {
+        await this.deleteContenderOnce();
+        return;
+      } catch (error) {
+        if (!isTransientError(error)) throw error;
+      }
+      try {
+        await this.client.whenConnected({ signal });
+      } catch (error) {
+        if (error instanceof ClientClosedError) return; // the session ends with the client
+        throw error;
+      }
+    }
+  }
+
+  /** One try at deleting our contender; done (no throw) when there is nothing left to delete. */
+  private async deleteContenderOnce(): Promise<void> {
+    // An ephemeral contender went with its session: nothing of ours is left.
+    if (this.options.ephemeral !== false && this.client.sessionId !== this.acquiredInSession) return;
+    try {
+      // The create's reply may have been lost: our contender is then known by its prefix.
+      const node = this.node ?? (await this.findOwnNode());
+      if (node === undefined) return;
+      this.node = node;
+      await this.client.delete(`${this.path}/${node}`);
+    } catch (error) {
+      if (error instanceof NoNodeError || error instanceof SessionExpiredError || error instanceof ClientClosedError) return;
+      throw error;
+    }
+  }
+
+  /** We have no contender any more (or never will): the lock is free for others here. */
+  private forgetContender(): void {
+    this.acquired = false;
     this.node = undefined;
+    this.untrack();
+    this.releaseMutex();
+  }
+
+  /** From the first attempt to create a contender until it is gone, this lock is live. */
+  private track(): void {
+    let byPath = liveLocks.get(this.client);
+    if (!byPath) liveLocks.set(this.client, (byPath = new Map()));
+    let locks = byPath.get(this.path);
+    if (!locks) byPath.set(this.path, (locks = new Set()));
+    locks.add(this);
+  }
+
+  private untrack(): void {
+    const byPath = liveLocks.get(this.client);
+    const locks = byPath?.get(this.path);
+    if (!locks?.delete(this)) return;
+    if (locks.size === 0) byPath!.delete(this.path);
+    // A later attempt with this object creates a contender afresh.
+    this.createTried = false;
   }
 
   private async waitForConnection(deadline: number): Promise<void> {
@@ -420,6 +541,9 @@ export class KazooLock {
 }
 
 const NON_BLOCKING_RETRY_MS = 10_000;
+
+/** Per client, per lock directory: lock objects that have (or may have) a contender there. */
+const liveLocks = new WeakMap<ZooKeeperClient, Map<string, Set<KazooLock>>>();
 
 function isRetryable(error: unknown): boolean {
   return error instanceof ConnectionLossError || error instanceof SessionExpiredError;

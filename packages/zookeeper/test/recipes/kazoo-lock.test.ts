@@ -1,5 +1,5 @@
 import test from 'ava';
-import { TcpProxy, useZooKeeper } from '@nodepool/testkit';
+import { TcpProxy, useZooKeeper, waitFor } from '@nodepool/testkit';
 import { KazooLock, LockTimeoutError, sortContenders } from '@nodepool/zookeeper';
 import { connectClient as connect, connectPeer } from '../helpers/clients.js';
 
@@ -103,4 +103,94 @@ test('a held lock survives a connection blip within the session', async (t) => {
   await reconnected;
   t.true(lock.isAcquired);
   t.false(await new KazooLock(observer, '/locks/g').acquire({ blocking: false }));
+});
+
+/** The first request of a client chunk: `len xid type …`. */
+const opCodeOf = (chunk: Buffer): number => (chunk.length >= 12 ? chunk.readInt32BE(8) : -1);
+const DELETE = 2;
+const MULTI = 14;
+
+test('a held lock stays held while the connection is down; a release made then deletes the contender once it is back', async (t) => {
+  const proxy = await TcpProxy.start({ host: zk().host, port: zk().port });
+  t.teardown(() => proxy.close());
+  const client = await connect(t, proxy.address, { sessionTimeoutMs: 10_000 });
+  const observer = await connectPeer(t, zk().connectString, client);
+  const lock = new KazooLock(client, '/locks/h');
+  await lock.acquire();
+  const contender = `/locks/h/${lock.contenderName}`;
+  proxy.block();
+  await waitFor(() => client.state === 'suspended', { timeoutMs: 10_000 });
+  t.true(lock.isAcquired, 'the session may live on, and the contender with it');
+  const released = lock.release();
+  t.true(KazooLock.isLiveContender(client, contender), 'being released: still known');
+  proxy.unblock();
+  t.true(await released);
+  t.false(lock.isAcquired);
+  t.deepEqual((await observer.getChildren('/locks/h')).children, []);
+  t.false(KazooLock.isLiveContender(client, contender));
+});
+
+test('a release after the session expired finds nothing left to delete', async (t) => {
+  const proxy = await TcpProxy.start({ host: zk().host, port: zk().port });
+  t.teardown(() => proxy.close());
+  const client = await connect(t, proxy.address, { sessionTimeoutMs: 4_000 });
+  const observer = await connectPeer(t, zk().connectString, client);
+  const lock = new KazooLock(client, '/locks/i');
+  await lock.acquire();
+  const old = client.sessionId;
+  proxy.block();
+  await waitFor(async () => (await observer.getChildren('/locks/i')).children.length === 0, { timeoutMs: 20_000, message: 'the session did not expire' });
+  proxy.unblock();
+  await waitFor(() => client.state === 'connected' && client.sessionId !== old, { timeoutMs: 20_000 });
+  t.false(lock.isAcquired, 'its session is gone');
+  await lock.release();
+  t.true(await new KazooLock(client, '/locks/i').acquire({ blocking: false }), 'the lock is free, here too');
+});
+
+test('a failed non-blocking attempt removes its contender even when the delete is lost on its way', async (t) => {
+  const proxy = await TcpProxy.start({ host: zk().host, port: zk().port });
+  t.teardown(() => proxy.close());
+  const owner = await connect(t, zk().connectString);
+  const client = await connectPeer(t, proxy.address, owner, { sessionTimeoutMs: 10_000 });
+  await new KazooLock(owner, '/locks/j').acquire();
+  const attempt = new KazooLock(client, '/locks/j');
+  // The delete of our contender never reaches the server; our session outlives the cut.
+  proxy.cutBefore((chunk) => opCodeOf(chunk) === DELETE && chunk.includes(Buffer.from(attempt.prefix)));
+  t.false(await attempt.acquire({ blocking: false }));
+  await waitFor(async () => (await owner.getChildren('/locks/j')).children.length === 1, {
+    timeoutMs: 20_000,
+    message: 'the failed attempt left its contender behind',
+  });
+  const [holder] = (await owner.getChildren('/locks/j')).children;
+  t.false(holder!.startsWith(attempt.prefix));
+});
+
+test('a fresh lock whose transaction reply was lost is found held, not taken twice', async (t) => {
+  const proxy = await TcpProxy.start({ host: zk().host, port: zk().port });
+  t.teardown(() => proxy.close());
+  const client = await connect(t, proxy.address, { sessionTimeoutMs: 10_000 });
+  await client.mkdirp('/locks/k');
+  const lock = new KazooLock(client, '/locks/k/lock');
+  proxy.dropReplyTo((chunk) => opCodeOf(chunk) === MULTI && chunk.includes(Buffer.from(lock.prefix)));
+  t.is(await lock.acquireFresh([{ type: 'create', path: '/locks/k/record', data: 'x' }]), 'acquired');
+  t.true(lock.isAcquired);
+  const { children } = await client.getChildren('/locks/k/lock');
+  t.deepEqual(children, [lock.contenderName]);
+  t.is((await client.getData('/locks/k/record')).data.toString(), 'x');
+});
+
+test('isLiveContender knows live lock objects\' contenders; markLost frees the lock within the process', async (t) => {
+  const client = await connect(t, zk().connectString);
+  const other = await connectPeer(t, zk().connectString, client);
+  const lock = new KazooLock(client, '/locks/l');
+  await lock.acquire();
+  const contender = `/locks/l/${lock.contenderName}`;
+  t.true(KazooLock.isLiveContender(client, contender));
+  t.false(KazooLock.isLiveContender(other, contender), 'another client has no such lock');
+  t.false(KazooLock.isLiveContender(client, `/locks/l/${'0'.repeat(32)}__lock__0000000099`));
+  await client.delete(contender); // someone removes it behind the lock's back
+  lock.markLost();
+  t.false(lock.isAcquired);
+  t.false(KazooLock.isLiveContender(client, contender));
+  t.true(await new KazooLock(client, '/locks/l').acquire({ blocking: false }));
 });
