@@ -229,3 +229,11 @@ test("the namespace of a launcher killed mid-launch is deleted by another launch
   t.is(nodepoolNamespaces(fake).length, 1, 'only the node that serves the request is left');
   t.is(fake.state().pods.filter((each) => each.metadata.labels?.nodepool_provider_name === 'k8s').length, 1);
 });
+
+test("a provider whose context is not in the kubeconfig fails its launches with the reason, as 9.0.0's unusable provider does", async (t) => {
+  const fake = await useFakeK8s(t);
+  const { zuul } = await launcherOn(t, zk(), kubernetesYaml({ context: 'no-such-context' }, { launchRetries: 1 }));
+  const job = await zuul.runJob(['k8s-namespace'], { timeoutMs: 30_000 });
+  t.is(job.result, 'NODE_FAILURE');
+  t.deepEqual(fake.calls(), {}, 'nothing reached any cluster');
+});

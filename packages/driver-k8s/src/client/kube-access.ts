@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { isIPv6 } from 'node:net';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -38,7 +39,7 @@ export function loadKubeAccess(context: string | null, env: NodeJS.ProcessEnv = 
     if (!env.KUBERNETES_SERVICE_HOST) {
       throw new KubeConfigError(`no kubeconfig (looked for ${candidates.join(', ')}) and not running in a cluster (KUBERNETES_SERVICE_HOST is not set)`);
     }
-    kubeConfig.loadFromCluster();
+    loadInCluster(kubeConfig, env);
     source = 'in-cluster';
   } else {
     try {
@@ -61,6 +62,22 @@ export function loadKubeAccess(context: string | null, env: NodeJS.ProcessEnv = 
   if (!cluster) throw new KubeConfigError(`the kubeconfig ${source} has no cluster for context "${kubeConfig.getCurrentContext()}"`);
   const host = cluster.server.replace(/\/+$/, '');
   return { kubeConfig, host, skipTls: cluster.skipTLSVerify === true, caCrt: host.startsWith('https') ? caOf(cluster.caData, cluster.caFile) : null, source };
+}
+
+/** Where a pod's service account is mounted. */
+const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/** The client library's in-cluster configuration, from `env` rather than the process's. */
+function loadInCluster(kubeConfig: KubeConfig, env: NodeJS.ProcessEnv): void {
+  const host = env.KUBERNETES_SERVICE_HOST!;
+  const port = env.KUBERNETES_SERVICE_PORT ?? '443';
+  const scheme = ['80', '8080', '8001'].includes(port) ? 'http' : 'https';
+  kubeConfig.loadFromOptions({
+    clusters: [{ name: 'inCluster', server: `${scheme}://${isIPv6(host) ? `[${host}]` : host}:${port}`, caFile: `${SERVICE_ACCOUNT_DIR}/ca.crt`, skipTLSVerify: false }],
+    users: [{ name: 'inClusterUser', authProvider: { name: 'tokenFile', config: { tokenFile: `${SERVICE_ACCOUNT_DIR}/token` } } }],
+    contexts: [{ name: 'inClusterContext', cluster: 'inCluster', user: 'inClusterUser' }],
+    currentContext: 'inClusterContext',
+  });
 }
 
 function caOf(caData: string | undefined, caFile: string | undefined): string | null {

@@ -125,6 +125,8 @@ export class KubeClient {
     });
     const abort = () => controller.abort();
     signal.addEventListener('abort', abort, { once: true });
+    // Aborted while the watch was starting: the event is gone, so end it now.
+    if (signal.aborted) abort();
     try {
       await ended;
     } finally {
