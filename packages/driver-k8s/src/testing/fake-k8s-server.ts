@@ -161,6 +161,8 @@ function serveWatch(fake: FakeKubernetes, target: ApiTarget, query: URLSearchPar
   if (since !== undefined && !Number.isInteger(since)) throw badRequest(`invalid resource version: ${from}`);
   const backlog = since === undefined ? undefined : fake.store.eventsSince(since);
   response.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Audit-Id': randomUUID(), 'Transfer-Encoding': 'chunked' });
+  // As the API server: the answer starts at once, so the client knows its watch is on.
+  response.flushHeaders();
   const write = (type: string, object: unknown) => response.write(`${JSON.stringify({ type, object })}\n`);
   if (since !== undefined && !backlog) {
     write('ERROR', gone(`too old resource version: ${since} (${fake.store.revision})`).toStatus());
