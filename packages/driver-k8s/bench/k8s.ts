@@ -42,7 +42,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 // Built code, as deployed (scripts/bench.sh builds first).
 const launcherBin = join(here, '..', '..', 'cli', 'dist', 'bin', 'nodepool-launcher.js');
 const fakeBin = join(here, '..', 'dist', 'bin', 'nodepool-fake-k8s.js');
-const logDir = process.env.BENCH_LOG_DIR ?? (await mkdtemp(join(tmpdir(), 'nodepool-bench-k8s-logs-')));
+const logDir = process.env.BENCH_LOG_DIR || (await mkdtemp(join(tmpdir(), 'nodepool-bench-k8s-logs-')));
 
 interface Scenario {
   name: string;
