@@ -209,6 +209,18 @@ test('leaked namespaces (Nodepool labels of this provider, no node) are deleted;
   t.false(fake.state().pods.some((each) => each.metadata.namespace === 'main-0000009999'), 'its pod went with it');
 });
 
+test('a leaked namespace already being deleted is not deleted again on later passes', async (t) => {
+  const fake = await useFakeK8s(t, { namespaceDeleteDelayMs: 3_600_000 });
+  fake.addNamespace({ name: 'main-0000009999', labels: { nodepool_node_id: '0000009999', nodepool_provider_name: 'k8s' } });
+  await launcherOn(t, zk(), kubernetesYaml(fake));
+  await waitFor(() => fake.calls()['delete namespaces'] === 1, { timeoutMs: 30_000, message: 'the leak was not deleted' });
+  const listings = fake.calls()['list namespaces'] ?? 0;
+  // Two more cleanup passes see it Terminating.
+  await waitFor(() => (fake.calls()['list namespaces'] ?? 0) >= listings + 2, { timeoutMs: 30_000 });
+  t.is(fake.calls()['delete namespaces'], 1);
+  t.is(fake.calls()['delete namespaces failed'], undefined, 'no 409 Conflict from deleting it twice');
+});
+
 test("the namespace of a launcher killed mid-launch is deleted by another launcher, which serves the request", async (t) => {
   // Pods never run while the first launcher lives: it is killed waiting for one.
   const fake = await useFakeK8s(t, { podStartDelayMs: 3_600_000 });

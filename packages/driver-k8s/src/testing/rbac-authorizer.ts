@@ -1,4 +1,4 @@
-import { forbidden, qualifiedResource } from './k8s-status.js';
+import { forbidden } from './k8s-status.js';
 import type { KubeObject, ObjectStore } from './object-store.js';
 
 /** Who made a request: the fake's administrator, or a service account (by its token). */
@@ -76,6 +76,3 @@ function covers(rule: PolicyRule, request: RequestAttributes): boolean {
   if (!has(rule.resources, request.resource)) return false;
   return !rule.resourceNames || rule.resourceNames.length === 0 || (request.name !== '' && rule.resourceNames.includes(request.name));
 }
-
-/** `roles.rbac.authorization.k8s.io`-style name, for messages. */
-export const describeResource = qualifiedResource;
