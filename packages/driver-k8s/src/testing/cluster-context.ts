@@ -12,8 +12,8 @@ export interface ClusterContext {
   readonly tokens: ServiceAccountTokens;
   /** The cluster CA (PEM) token secrets carry as `ca.crt`. */
   caCert(): string;
-  /** The pod failure rule a new pod running `image` falls under, if any (counts the pod). */
-  takePodFailure(image: string): FakePodFailure | undefined;
+  /** The pod failure rule a new pod falls under, if any (counts the pod against every rule it matches). */
+  takePodFailure(pod: { readonly image: string; readonly name: string; readonly namespace: string }): FakePodFailure | undefined;
   /** A number per pod created, for its address. */
   nextPodIndex(): number;
 }

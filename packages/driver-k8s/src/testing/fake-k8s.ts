@@ -73,8 +73,10 @@ export class FakeKubernetes implements ClusterContext {
     this.ca = pem;
   }
 
-  takePodFailure(image: string): FakePodFailure | undefined {
-    return this.podFailures.take((rule) => rule.image === undefined || rule.image === image);
+  takePodFailure(pod: { readonly image: string; readonly name: string; readonly namespace: string }): FakePodFailure | undefined {
+    return this.podFailures.take(
+      (rule) => (rule.image === undefined || rule.image === pod.image) && (rule.name === undefined || rule.name === pod.name) && (rule.namespace === undefined || rule.namespace === pod.namespace),
+    );
   }
 
   nextPodIndex(): number {

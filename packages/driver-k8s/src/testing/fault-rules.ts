@@ -30,7 +30,8 @@ export interface FakeFault extends FakeCountRule {
 }
 
 /**
- * Pods that never start, by count of pods created (optionally only those of one image): they stay
+ * Pods that never start, by count of pods created (optionally only those of one image, name or
+ * namespace): they stay
  * `Pending` with a waiting container (`ImagePullBackOff`, `ErrImagePull`, …), or end `Failed`.
  */
 export interface FakePodFailure extends FakeCountRule {
@@ -41,6 +42,10 @@ export interface FakePodFailure extends FakeCountRule {
   readonly phase?: 'Pending' | 'Failed';
   /** Only pods whose first container runs this image count. */
   readonly image?: string;
+  /** Only pods of this name count. */
+  readonly name?: string;
+  /** Only pods in this namespace count. */
+  readonly namespace?: string;
 }
 
 /** A rule as the fake keeps it: what it was given and how many it has seen and hit. */
@@ -111,9 +116,9 @@ export function checkFault(value: unknown): FakeFault {
 
 /** Checks a pod failure from the control API. */
 export function checkPodFailure(value: unknown): FakePodFailure {
-  const failure = checkKeys(value, 'pod failure', ['reason', 'message', 'phase', 'image', 'first', 'every']);
+  const failure = checkKeys(value, 'pod failure', ['reason', 'message', 'phase', 'image', 'name', 'namespace', 'first', 'every']);
   if (typeof failure.reason !== 'string' || failure.reason === '') throw new FakeK8sUsageError('reason must be a non-empty string (ImagePullBackOff, ErrImagePull, …)');
   if (failure.phase !== undefined && failure.phase !== 'Pending' && failure.phase !== 'Failed') throw new FakeK8sUsageError('phase must be Pending or Failed');
-  for (const name of ['message', 'image'] as const) if (failure[name] !== undefined && typeof failure[name] !== 'string') throw new FakeK8sUsageError(`${name} must be a string`);
+  for (const name of ['message', 'image', 'name', 'namespace'] as const) if (failure[name] !== undefined && typeof failure[name] !== 'string') throw new FakeK8sUsageError(`${name} must be a string`);
   return failure as unknown as FakePodFailure;
 }

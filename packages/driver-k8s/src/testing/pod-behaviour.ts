@@ -32,7 +32,7 @@ export const podBehaviour: KindBehaviour = {
   },
   created(context, pod) {
     const image = ((pod.spec as { containers: { image: string }[] }).containers[0]?.image) ?? '';
-    const failure = context.takePodFailure(image);
+    const failure = context.takePodFailure({ image, name: pod.metadata.name, namespace: pod.metadata.namespace! });
     const outcome: PodOutcome = !failure
       ? { kind: 'running' }
       : failure.phase === 'Failed'

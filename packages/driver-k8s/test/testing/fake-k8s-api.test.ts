@@ -113,7 +113,10 @@ test('a pod is Pending when created, then scheduled and Running; a pod failure r
   const waiting = (await rawApi(fake, 'GET', '/api/v1/namespaces/team/pods/stuck')).body as { status: { phase: string; containerStatuses: { state: { waiting: { reason: string } } }[] } };
   t.is(waiting.status.phase, 'Pending');
   t.is(waiting.status.containerStatuses[0]!.state.waiting.reason, 'ImagePullBackOff');
+  fake.failPods({ first: 1, reason: 'CreateContainerConfigError', name: 'fourth' });
   const third = await rawApi(fake, 'POST', '/api/v1/namespaces/team/pods', pod('third', {}, 'busybox:1.36'));
+  await rawApi(fake, 'POST', '/api/v1/namespaces/team/pods', pod('fourth'));
+  await waitFor(async () => ((await rawApi(fake, 'GET', '/api/v1/namespaces/team/pods/fourth')).body as { status: { containerStatuses?: { state: { waiting?: { reason: string } } }[] } }).status.containerStatuses?.[0]?.state.waiting?.reason === 'CreateContainerConfigError', { timeoutMs: 10_000, message: 'the rule by name missed its pod' });
   t.is(third.status, 201);
   await waitFor(async () => (await phase('third')) === 'Running', { timeoutMs: 10_000 });
   const running = (await rawApi(fake, 'GET', '/api/v1/namespaces/team/pods/third')).body as { spec: { nodeName: string }; status: { podIP: string; containerStatuses: { ready: boolean; state: { running?: { startedAt: string } } }[] } };
