@@ -18,8 +18,8 @@ export class KubernetesProvider extends PodProvider<KubernetesProviderConfig> {
     return this.config.context;
   }
 
-  protected connect(access: KubeAccess): void {
-    this.kube = new KubeClient(access.kubeConfig, this.calls);
+  protected async connect(access: KubeAccess): Promise<void> {
+    this.kube = await KubeClient.connect(access.kubeConfig, this.calls);
   }
 
   private get client(): KubeClient {

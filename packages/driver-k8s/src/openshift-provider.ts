@@ -20,8 +20,8 @@ export class OpenshiftProvider extends PodProvider<OpenshiftProviderConfig> {
     return this.config.context;
   }
 
-  protected connect(access: KubeAccess): void {
-    this.kube = new KubeClient(access.kubeConfig, this.calls);
+  protected async connect(access: KubeAccess): Promise<void> {
+    this.kube = await KubeClient.connect(access.kubeConfig, this.calls);
     this.openshift = new OpenshiftClient(access.kubeConfig, this.calls);
   }
 

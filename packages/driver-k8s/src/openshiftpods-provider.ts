@@ -17,8 +17,8 @@ export class OpenshiftPodsProvider extends PodProvider<OpenshiftPodsProviderConf
     return this.config.context;
   }
 
-  protected connect(access: KubeAccess): void {
-    this.kube = new KubeClient(access.kubeConfig, this.calls);
+  protected async connect(access: KubeAccess): Promise<void> {
+    this.kube = await KubeClient.connect(access.kubeConfig, this.calls);
   }
 
   private get client(): KubeClient {

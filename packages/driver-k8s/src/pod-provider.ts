@@ -73,7 +73,7 @@ export abstract class PodProvider<C extends PodProviderConfig<PodLabel> = PodPro
   protected abstract get contextName(): string | null;
 
   /** Builds the API clients once the cluster configuration is loaded. */
-  protected abstract connect(access: KubeAccess): void;
+  protected abstract connect(access: KubeAccess): Promise<void>;
 
   /** One launch attempt: make the node's namespace, project or pod and fill in the node. */
   protected abstract launchAttempt(attempt: LaunchAttempt, access: KubeAccess): Promise<void>;
@@ -98,8 +98,9 @@ export abstract class PodProvider<C extends PodProviderConfig<PodLabel> = PodPro
    */
   async start(): Promise<void> {
     try {
-      this.access = loadKubeAccess(this.contextName, this.options.env);
-      this.connect(this.access);
+      const access = await loadKubeAccess(this.contextName, this.options.env);
+      await this.connect(access);
+      this.access = access;
       this.log.info('connected to the cluster configuration', { provider: this.name, host: this.access.host, source: this.access.source });
     } catch (error) {
       this.accessError = error as Error;

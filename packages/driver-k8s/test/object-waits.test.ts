@@ -7,7 +7,7 @@ import { clientsFor } from './helpers/clients.js';
 async function setup(t: { teardown(fn: () => unknown): void }, options: Parameters<typeof startFakeK8s>[0] = {}) {
   const fake = await startFakeK8s(options);
   t.teardown(() => fake.stop());
-  const clients = clientsFor(fake);
+  const clients = await clientsFor(fake);
   await clients.kube.createNamespace({ metadata: { name: 'team' } });
   const createPod = (name: string, image = 'busybox:1.36') => clients.kube.createPod('team', { metadata: { name }, spec: { containers: [{ name: 'main', image }] } });
   return { fake, ...clients, createPod };

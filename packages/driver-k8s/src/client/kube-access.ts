@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeConfigError } from '../errors.js';
 
 /** How a provider reaches its cluster, and what of it goes into node records. */
@@ -29,7 +29,9 @@ export interface KubeAccess {
  * `/var/run/secrets/kubernetes.io/serviceaccount`). Throws KubeConfigError when neither works or
  * the context is not in the file.
  */
-export function loadKubeAccess(context: string | null, env: NodeJS.ProcessEnv = process.env): KubeAccess {
+export async function loadKubeAccess(context: string | null, env: NodeJS.ProcessEnv = process.env): Promise<KubeAccess> {
+  // Loaded here, when a provider starts: validating a configuration needs none of it.
+  const { KubeConfig } = await import('@kubernetes/client-node');
   const kubeConfig = new KubeConfig();
   const files = (env.KUBECONFIG ?? '').split(delimiter).filter((file) => file !== '');
   const candidates = files.length > 0 ? files : [join(env.HOME ?? homedir(), '.kube', 'config')];

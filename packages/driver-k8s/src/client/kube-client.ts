@@ -1,15 +1,4 @@
-import {
-  CoreV1Api,
-  RbacAuthorizationV1Api,
-  Watch,
-  type KubeConfig,
-  type V1Namespace,
-  type V1Pod,
-  type V1Role,
-  type V1RoleBinding,
-  type V1Secret,
-  type V1ServiceAccount,
-} from '@kubernetes/client-node';
+import type { CoreV1Api, KubeConfig, RbacAuthorizationV1Api, V1Namespace, V1Pod, V1Role, V1RoleBinding, V1Secret, V1ServiceAccount, Watch } from '@kubernetes/client-node';
 import type { ApiCalls } from './api-calls.js';
 import { translateApiError } from './api-errors.js';
 
@@ -27,17 +16,17 @@ export interface WatchEvent<T> {
  * rbac/v1), each one rate limited, bounded in time, with errors as KubeApiError.
  */
 export class KubeClient {
-  private readonly core: CoreV1Api;
-  private readonly rbac: RbacAuthorizationV1Api;
-  private readonly watcher: Watch;
-
-  constructor(
-    kubeConfig: KubeConfig,
+  private constructor(
+    private readonly core: CoreV1Api,
+    private readonly rbac: RbacAuthorizationV1Api,
+    private readonly watcher: Watch,
     private readonly calls: ApiCalls,
-  ) {
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
-    this.rbac = kubeConfig.makeApiClient(RbacAuthorizationV1Api);
-    this.watcher = new Watch(kubeConfig);
+  ) {}
+
+  /** A client for the configured cluster. The client library is loaded here, not with the driver. */
+  static async connect(kubeConfig: KubeConfig, calls: ApiCalls): Promise<KubeClient> {
+    const { CoreV1Api, RbacAuthorizationV1Api, Watch } = await import('@kubernetes/client-node');
+    return new KubeClient(kubeConfig.makeApiClient(CoreV1Api), kubeConfig.makeApiClient(RbacAuthorizationV1Api), new Watch(kubeConfig), calls);
   }
 
   createNamespace(body: V1Namespace): Promise<V1Namespace> {

@@ -1,5 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import openshiftRestClient, { type OpenshiftEndpoint, type OpenshiftRestClient } from 'openshift-rest-client';
+import type { OpenshiftEndpoint, OpenshiftRestClient } from 'openshift-rest-client';
 import { KubeApiError } from '../errors.js';
 import type { ApiCalls } from './api-calls.js';
 import { bearerToken } from './kube-access.js';
@@ -95,6 +95,8 @@ export class OpenshiftClient {
       contexts: [{ name: 'context', context: { cluster: 'cluster', user: 'user' } }],
       'current-context': 'context',
     };
+    // Loaded on first use: it unpacks its bundled API spec when loaded.
+    const { default: openshiftRestClient } = await import('openshift-rest-client');
     return openshiftRestClient.OpenshiftClient({ config, loadSpecFromCluster: false });
   }
 }

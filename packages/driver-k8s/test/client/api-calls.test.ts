@@ -11,7 +11,7 @@ async function fake(t: { teardown(fn: () => unknown): void }, options: Parameter
 
 test('every call goes through a limiter: changes through the mutating one, reads through the read-only one', async (t) => {
   const api = await fake(t);
-  const { kube, limits } = clientsFor(api);
+  const { kube, limits } = await clientsFor(api);
   await kube.createNamespace({ metadata: { name: 'team' } });
   await kube.createServiceAccount('team', { metadata: { name: 'zuul-worker' } });
   await kube.readServiceAccount('team', 'zuul-worker');
@@ -25,7 +25,7 @@ test('every call goes through a limiter: changes through the mutating one, reads
 test("a 429 backs the limiter off for the server's Retry-After and the call is tried again", async (t) => {
   const api = await fake(t);
   api.injectFault({ operation: 'list namespaces', status: 429, retryAfterS: 0.05, first: 2 });
-  const { kube, limits } = clientsFor(api);
+  const { kube, limits } = await clientsFor(api);
   const namespaces = await kube.listNamespaces();
   t.deepEqual(namespaces.map((namespace) => namespace.metadata?.name), ['default', 'kube-public', 'kube-system']);
   t.deepEqual(limits.readOnly.backOffs, [50, 50]);
@@ -35,7 +35,7 @@ test("a 429 backs the limiter off for the server's Retry-After and the call is t
 test('throttled beyond the retries, the call fails with the 429', async (t) => {
   const api = await fake(t);
   api.injectFault({ operation: 'create namespaces', status: 429, retryAfterS: 0, every: 1 });
-  const { kube } = clientsFor(api, { throttleRetries: 2 });
+  const { kube } = await clientsFor(api, { throttleRetries: 2 });
   const error = await t.throwsAsync(kube.createNamespace({ metadata: { name: 'team' } }), { instanceOf: KubeApiError });
   t.is(error!.code, 429);
   t.is(error!.reason, 'TooManyRequests');
@@ -44,7 +44,7 @@ test('throttled beyond the retries, the call fails with the 429', async (t) => {
 
 test("the API server's errors become KubeApiError with its code, reason and message", async (t) => {
   const api = await fake(t);
-  const { kube } = clientsFor(api);
+  const { kube } = await clientsFor(api);
   const missing = await t.throwsAsync(kube.readNamespace('nowhere'), { instanceOf: KubeApiError });
   t.like(missing, { code: 404, reason: 'NotFound', message: '404 NotFound: namespaces "nowhere" not found' });
   await kube.createNamespace({ metadata: { name: 'team' } });
@@ -56,13 +56,13 @@ test("the API server's errors become KubeApiError with its code, reason and mess
 
 test('a call without an answer fails after the timeout', async (t) => {
   const api = await fake(t, { latencyMs: 2_000 });
-  const { kube } = clientsFor(api, { timeoutMs: 50 });
+  const { kube } = await clientsFor(api, { timeoutMs: 50 });
   await t.throwsAsync(kube.listNamespaces(), { message: 'list namespaces: no answer from the API server within 0 s' });
 });
 
 test('the OpenShift calls go through the limiters too, and a 401 builds the client again with fresh credentials', async (t) => {
   const api = await fake(t, { openshift: true });
-  const { openshift, limits } = clientsFor(api);
+  const { openshift, limits } = await clientsFor(api);
   api.injectFault({ operation: 'list projects.project.openshift.io', status: 401, first: 1 });
   await openshift.requestProject({ apiVersion: 'project.openshift.io/v1', kind: 'ProjectRequest', metadata: { name: 'ci-1' } });
   const projects = await openshift.listProjects();

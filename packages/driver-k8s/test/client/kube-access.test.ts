@@ -39,10 +39,10 @@ test('the context of KUBECONFIG is used, the server without a trailing slash; it
       'dev',
     ),
   );
-  const prod = loadKubeAccess('prod', { KUBECONFIG: file });
+  const prod = await loadKubeAccess('prod', { KUBECONFIG: file });
   t.like(prod, { host: 'https://prod.example:6443', skipTls: false, caCrt: caData, source: file });
   t.is(await bearerToken(prod.kubeConfig), 'token-of-prod');
-  t.like(loadKubeAccess(null, { KUBECONFIG: file }), { host: 'https://dev.example:6443', skipTls: true, caCrt: null }, 'no context: the current one');
+  t.like(await loadKubeAccess(null, { KUBECONFIG: file }), { host: 'https://dev.example:6443', skipTls: true, caCrt: null }, 'no context: the current one');
 });
 
 test('KUBECONFIG may name several files, merged; ~/.kube/config is the default; a CA file is read', async (t) => {
@@ -50,24 +50,24 @@ test('KUBECONFIG may name several files, merged; ~/.kube/config is the default; 
   await writeFile(join(dir, 'ca.pem'), PEM);
   await writeFile(join(dir, 'one'), kubeconfig([{ name: 'one', server: 'https://one.example' }], 'one'));
   await writeFile(join(dir, 'two'), kubeconfig([{ name: 'two', server: 'https://two.example', extra: `      certificate-authority: ${join(dir, 'ca.pem')}\n` }], 'two'));
-  const two = loadKubeAccess('two', { KUBECONFIG: `${join(dir, 'missing')}:${join(dir, 'one')}:${join(dir, 'two')}` });
+  const two = await loadKubeAccess('two', { KUBECONFIG: `${join(dir, 'missing')}:${join(dir, 'one')}:${join(dir, 'two')}` });
   t.like(two, { host: 'https://two.example', caCrt: Buffer.from(PEM).toString('base64') });
   await mkdir(join(dir, 'home', '.kube'), { recursive: true });
   await writeFile(join(dir, 'home', '.kube', 'config'), kubeconfig([{ name: 'home', server: 'http://127.0.0.1:8080' }], 'home'));
-  t.like(loadKubeAccess(null, { HOME: join(dir, 'home') }), { host: 'http://127.0.0.1:8080', caCrt: null, skipTls: false, source: join(dir, 'home', '.kube', 'config') });
+  t.like(await loadKubeAccess(null, { HOME: join(dir, 'home') }), { host: 'http://127.0.0.1:8080', caCrt: null, skipTls: false, source: join(dir, 'home', '.kube', 'config') });
 });
 
 test('a context the kubeconfig lacks is a KubeConfigError naming it', async (t) => {
   const dir = await scratch(t);
   await writeFile(join(dir, 'config'), kubeconfig([{ name: 'one', server: 'https://one.example' }], 'one'));
-  t.throws(() => loadKubeAccess('admin-cluster.local', { KUBECONFIG: join(dir, 'config') }), { instanceOf: KubeConfigError, message: /context "admin-cluster.local" is not in the kubeconfig/ });
+  await t.throwsAsync(loadKubeAccess('admin-cluster.local', { KUBECONFIG: join(dir, 'config') }), { instanceOf: KubeConfigError, message: /context "admin-cluster.local" is not in the kubeconfig/ });
 });
 
 test('without any kubeconfig, the in-cluster service account; outside a cluster, an error saying where it looked', async (t) => {
   const dir = await scratch(t);
-  const inCluster = loadKubeAccess(null, { HOME: dir, KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' });
+  const inCluster = await loadKubeAccess(null, { HOME: dir, KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' });
   t.like(inCluster, { host: 'https://10.96.0.1:443', source: 'in-cluster', skipTls: false });
   // An empty file counts as none, as 9.0.0's "No configuration found".
   await writeFile(join(dir, 'empty'), '');
-  t.throws(() => loadKubeAccess('any', { KUBECONFIG: join(dir, 'empty') }), { instanceOf: KubeConfigError, message: /no kubeconfig \(looked for .*empty\) and not running in a cluster/ });
+  await t.throwsAsync(loadKubeAccess('any', { KUBECONFIG: join(dir, 'empty') }), { instanceOf: KubeConfigError, message: /no kubeconfig \(looked for .*empty\) and not running in a cluster/ });
 });

@@ -23,10 +23,10 @@ export class CountingLimiter implements RateLimiter {
 }
 
 /** The drivers' clients for a fake, with counting limiters. */
-export function clientsFor(fake: FakeK8sHandle, options: { timeoutMs?: number; throttleRetries?: number } = {}) {
+export async function clientsFor(fake: FakeK8sHandle, options: { timeoutMs?: number; throttleRetries?: number } = {}) {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromString(fake.kubeconfig());
   const limits = { mutating: new CountingLimiter(), readOnly: new CountingLimiter() };
   const calls = new ApiCalls(limits, getLogger('test.driver-k8s'), options);
-  return { kubeConfig, limits, calls, kube: new KubeClient(kubeConfig, calls), openshift: new OpenshiftClient(kubeConfig, calls) };
+  return { kubeConfig, limits, calls, kube: await KubeClient.connect(kubeConfig, calls), openshift: new OpenshiftClient(kubeConfig, calls) };
 }
