@@ -147,6 +147,11 @@ interface PendingRequest {
   deadline: number;
 }
 
+interface ConnectionWaiter {
+  resolve(info: SessionInfo): void;
+  reject(error: Error): void;
+}
+
 /** A data write awaiting its reply, tracked for `isWritingData` and the `dataWritten` event. */
 interface TrackedWrite {
   readonly path: string;
@@ -199,6 +204,8 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
   private running: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
   private closeRequested = false;
+  /** Callers of `whenConnected` waiting for a connection. */
+  private readonly connectionWaiters = new Set<ConnectionWaiter>();
   /** Why the latest connection attempt failed, for the error `connect()` reports. */
   private lastAttemptError: string | undefined;
 
@@ -309,6 +316,9 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
     this.wakeUp?.();
     await this.running;
     this.failAll(this.waiting.splice(0), new ClientClosedError());
+    const waiters = [...this.connectionWaiters];
+    this.connectionWaiters.clear();
+    for (const waiter of waiters) waiter.reject(new ClientClosedError());
     this.watches.dropOneShot();
     this.watches.clear();
     this.setState('closed');
@@ -327,28 +337,23 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const current = this.currentState === 'connected' ? this.session : undefined;
     if (current) return Promise.resolve(current);
+    // One set of waiters rather than listeners per call: an outage may hold thousands of them.
     return new Promise<SessionInfo>((resolve, reject) => {
-      const onConnected = (info: SessionInfo): void => {
-        cleanup();
-        resolve(info);
-      };
-      const onClosed = (): void => {
-        cleanup();
-        reject(new ClientClosedError());
-      };
       const onAbort = (): void => {
-        cleanup();
+        this.connectionWaiters.delete(waiter);
         reject(signal?.reason);
       };
-      const cleanup = (): void => {
-        this.off('connected', onConnected);
-        this.off('reconnected', onConnected);
-        this.off('closed', onClosed);
-        signal?.removeEventListener('abort', onAbort);
+      const waiter: ConnectionWaiter = {
+        resolve: (info) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(info);
+        },
+        reject: (error) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(error);
+        },
       };
-      this.on('connected', onConnected);
-      this.on('reconnected', onConnected);
-      this.on('closed', onClosed);
+      this.connectionWaiters.add(waiter);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
@@ -789,6 +794,9 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
     this.log?.info(isNewSession ? 'ZooKeeper session established' : 'ZooKeeper session resumed', { ...info });
     for (const request of this.waiting.splice(0)) this.send(request);
     this.emit(isNewSession ? 'connected' : 'reconnected', info);
+    const waiters = [...this.connectionWaiters];
+    this.connectionWaiters.clear();
+    for (const waiter of waiters) waiter.resolve(info);
 
     const reason = await closed;
     if (this.connection === connection) this.connection = undefined;

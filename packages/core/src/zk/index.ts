@@ -27,7 +27,17 @@ export {
   parseRequestId,
   type RequestState,
 } from './node-request.js';
-export { LockUnavailableError, NodepoolZooKeeper, RecordConflictError, RecordGoneError } from './nodepool-zookeeper.js';
+export {
+  LockLostError,
+  LockUnavailableError,
+  NodepoolZooKeeper,
+  RecordConflictError,
+  RecordGoneError,
+  SessionLostError,
+  type HeldLock,
+  type NodepoolZooKeeperOptions,
+} from './nodepool-zookeeper.js';
+export type { AuditReport } from './lock-audit.js';
 export * from './paths.js';
 export { TreeCache, type CacheChange, type PathRole, type TreeCacheOptions } from './tree-cache.js';
 export {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import {
   TransactionError,
   type Op,
@@ -8,6 +9,8 @@ import {
   type ZooKeeperClient,
 } from '@nodepool/zookeeper';
 import { getLogger } from '../log.js';
+import { LockAudit, type AuditReport } from './lock-audit.js';
+import { retryWhileSessionLives, SessionLostError, type RetryOptions, type Settled } from './retry.js';
 import { ImageCache, NodeCache, RequestCache } from './caches.js';
 import { ComponentRegistry } from './component-registry.js';
 import { ImageBuild, ImageUpload } from './image-records.js';
@@ -45,6 +48,33 @@ export class LockUnavailableError extends Error {
 }
 
 /**
+ * A lock this process held is gone (its session ended, or someone removed its contender): what
+ * it guarded may be someone else's now, so nothing is written to it.
+ */
+export class LockLostError extends SessionLostError {
+  override name = 'LockLostError';
+}
+
+export { SessionLostError };
+
+/** A node or request lock this process holds, as the audit sees it. */
+export interface HeldLock {
+  readonly kind: 'node' | 'request';
+  readonly id: string;
+  readonly lock: KazooLock;
+  /** When it was recorded, on the clock of `lockClock`. */
+  readonly stamp: number;
+}
+
+export interface NodepoolZooKeeperOptions {
+  /**
+   * Aborted when the owner stops: operations then stop waiting for a lost connection to come
+   * back (they fail with the connection error) instead of riding out the outage.
+   */
+  stopping?: AbortSignal;
+}
+
+/**
  * Nodepool's view of ZooKeeper: typed records, their locks and the watch-fed caches, on one
  * client. Writes to existing records are versioned `setData` calls: a record deleted meanwhile
  * makes the write fail with RecordGoneError instead of coming back to life.
@@ -55,18 +85,37 @@ export class NodepoolZooKeeper {
   /** Nodes this process is locking right now (the attempt not yet decided). */
   private readonly lockingNodes = new Set<string>();
   private readonly requestLocks = new Map<string, KazooLock>();
+  /** When each held lock was recorded (for the audit: a lock newer than its question is skipped). */
+  private readonly lockStamps = new WeakMap<KazooLock, number>();
+  private clock = 0;
+  /**
+   * The highest sequence number seen among node and request znodes: a create whose reply was
+   * lost can only have made one above it.
+   */
+  private readonly sequenceFloors = { nodes: -1, requests: -1 };
+  private readonly audit: LockAudit;
+  private readonly stopping: AbortSignal | undefined;
   private nodeCacheInstance: NodeCache | undefined;
   private requestCacheInstance: RequestCache | undefined;
   private imageCacheInstance: ImageCache | undefined;
   private componentRegistryInstance: ComponentRegistry | undefined;
 
-  constructor(readonly client: ZooKeeperClient) {}
+  constructor(
+    readonly client: ZooKeeperClient,
+    options: NodepoolZooKeeperOptions = {},
+  ) {
+    this.stopping = options.stopping;
+    // Every operation waiting out an outage listens to it.
+    if (options.stopping) setMaxListeners(0, options.stopping);
+    this.audit = new LockAudit(this, this.log);
+  }
 
   // ---- caches (started on first use) ------------------------------------------------------
 
   async nodeCache(): Promise<NodeCache> {
     if (!this.nodeCacheInstance) {
       this.nodeCacheInstance = new NodeCache(this.client);
+      this.trackSequences(this.nodeCacheInstance, 'nodes');
       await this.nodeCacheInstance.start();
     }
     return this.nodeCacheInstance;
@@ -75,6 +124,7 @@ export class NodepoolZooKeeper {
   async requestCache(): Promise<RequestCache> {
     if (!this.requestCacheInstance) {
       this.requestCacheInstance = new RequestCache(this.client);
+      this.trackSequences(this.requestCacheInstance, 'requests');
       await this.requestCacheInstance.start();
     }
     return this.requestCacheInstance;
@@ -122,15 +172,15 @@ export class NodepoolZooKeeper {
   async storeNode(node: Node): Promise<void> {
     const data = stringifyRecordJson(node.toJson());
     if (!node.id) {
-      const path = await this.client.create(`${ZkPaths.nodes}/`, { data, mode: 'persistent-sequential', makeParents: true });
+      const { path, version, created } = await this.createSequential(ZkPaths.nodes, '', data, 'persistent-sequential', 'nodes');
       node.id = path.slice(ZkPaths.nodes.length + 1);
-      node.version = 0;
+      node.version = version;
       // Whoever waits for new nodes (a request waiting for a static slot) need not wait for
       // the cache to read this one back.
-      this.nodeCacheInstance?.noteOwnCreate(path, data);
+      if (created) this.nodeCacheInstance?.noteOwnCreate(path, data);
       return;
     }
-    node.version = await this.versionedWrite(nodePath(node.id), data, node.version, `node ${node.id}`);
+    node.version = await this.versionedWrite(nodePath(node.id), data, node.version, `node ${node.id}`, this.lockSession('node', node.id));
   }
 
   /**
@@ -151,7 +201,7 @@ export class NodepoolZooKeeper {
       this.lockingNodes.delete(id);
       options.signal?.removeEventListener('abort', cancel);
     }
-    this.nodeLocks.set(id, lock);
+    this.remember('node', id, lock);
     return lock;
   }
 
@@ -187,7 +237,7 @@ export class NodepoolZooKeeper {
         this.lockingNodes.delete(cached.id);
       }
       if (outcome === 'acquired') {
-        this.nodeLocks.set(cached.id, lock);
+        this.remember('node', cached.id, lock);
         return cached.clone();
       }
     }
@@ -210,12 +260,13 @@ export class NodepoolZooKeeper {
       if (error instanceof LockTargetGoneError) throw new LockUnavailableError(`node ${node.id} no longer exists`, { cause: error });
       throw error;
     }
-    this.nodeLocks.set(node.id, lock);
     if (outcome === 'acquired') {
+      this.remember('node', node.id, lock);
       node.version++;
       return lock;
     }
     await this.acquireOrThrow(lock, { blocking: false }, `node ${node.id}`);
+    this.remember('node', node.id, lock);
     await this.storeNode(node);
     return lock;
   }
@@ -229,6 +280,8 @@ export class NodepoolZooKeeper {
    */
   async commitFulfilment(request: NodeRequest, nodes: readonly { node: Node; store: boolean }[]): Promise<'fulfilled' | 'request-gone'> {
     const requestLock = this.requestLocks.get(request.id);
+    const session = this.lockSession('request', request.id);
+    if (!requestLock) throw new LockLostError(`not fulfilling request ${request.id}: its lock is not held`);
     const locks = nodes.map(({ node }) => this.nodeLocks.get(node.id));
     const ops: Op[] = [];
     for (const [index, { node, store }] of nodes.entries()) {
@@ -238,9 +291,15 @@ export class NodepoolZooKeeper {
     }
     const requestWrite = ops.length;
     ops.push({ type: 'set', path: requestPath(request.id), data: stringifyRecordJson(request.toJson()), version: request.version });
-    if (requestLock?.isAcquired) ops.push(requestLock.releaseOp());
+    const requestRelease = requestLock.releaseOp();
+    ops.push(requestRelease);
     try {
-      await this.client.multi(ops);
+      await this.retry(() => this.client.multi(ops), {
+        what: `fulfilment of request ${request.id}`,
+        session,
+        // All or nothing: our request contender, deleted by it, tells which.
+        settle: async () => ((await this.existsAfterSync(requestRelease.path)) ? { applied: false } : { applied: true, value: [] }),
+      });
     } catch (error) {
       if (!(error instanceof TransactionError)) throw error;
       if (error.failedIndex === requestWrite && error.cause instanceof NoNodeError) return 'request-gone';
@@ -255,12 +314,13 @@ export class NodepoolZooKeeper {
     }
     for (const [index, { node, store }] of nodes.entries()) {
       if (store) node.version++;
-      locks[index]?.releasedByTransaction();
-      this.nodeLocks.delete(node.id);
+      const lock = locks[index];
+      if (lock?.isAcquired) lock.releasedByTransaction();
+      this.forget('node', node.id, lock);
     }
     request.version++;
-    requestLock?.releasedByTransaction();
-    this.requestLocks.delete(request.id);
+    requestLock.releasedByTransaction();
+    this.forget('request', request.id, requestLock);
     return 'fulfilled';
   }
 
@@ -272,12 +332,16 @@ export class NodepoolZooKeeper {
    */
   async removeLockedNode(node: Node): Promise<void> {
     const lock = this.nodeLocks.get(node.id);
+    const session = this.lockSession('node', node.id);
     if (lock?.isAcquired) {
       try {
         // Fails (not empty) when someone else queues on the lock: then the slow way below.
-        await this.client.multi([lock.releaseOp(), { type: 'delete', path: nodeLockPath(node.id) }, { type: 'delete', path: nodePath(node.id) }]);
+        await this.retry(
+          () => this.client.multi([lock.releaseOp(), { type: 'delete', path: nodeLockPath(node.id) }, { type: 'delete', path: nodePath(node.id) }]),
+          { what: `removal of node ${node.id}`, session, settle: async () => ((await this.existsAfterSync(nodePath(node.id))) ? { applied: false } : { applied: true, value: [] }) },
+        );
         lock.releasedByTransaction();
-        this.nodeLocks.delete(node.id);
+        this.forget('node', node.id, lock);
         return;
       } catch (error) {
         if (!(error instanceof TransactionError)) throw error;
@@ -291,6 +355,7 @@ export class NodepoolZooKeeper {
     }
     await this.deleteNode(node);
     if (lock?.isAcquired) lock.releasedByTransaction();
+    this.forget('node', node.id, lock);
   }
 
   /** Whether this process holds the lock of a node. */
@@ -298,11 +363,17 @@ export class NodepoolZooKeeper {
     return this.nodeLocks.get(id)?.isAcquired ?? false;
   }
 
+  /**
+   * Releases our lock of a node. A release cut short by a lost connection is tried again once
+   * connected, for as long as the session lives; the lock is forgotten only once released, so
+   * a failure leaves it known (and the audit's to settle).
+   */
   async unlockNode(node: Node | string): Promise<void> {
     const id = typeof node === 'string' ? node : node.id;
     const lock = this.nodeLocks.get(id);
-    this.nodeLocks.delete(id);
-    await lock?.release();
+    if (!lock) return;
+    await lock.release({ signal: this.stopping });
+    this.forget('node', id, lock);
   }
 
   /** Lock contender names of a node, read directly (not from the cache). */
@@ -316,8 +387,11 @@ export class NodepoolZooKeeper {
    */
   async deleteNode(node: Node | string): Promise<void> {
     const id = typeof node === 'string' ? node : node.id;
-    this.nodeLocks.delete(id);
-    await this.client.deleteRecursive(nodePath(id));
+    await this.retry(() => this.client.deleteRecursive(nodePath(id)), { what: `deletion of node ${id}` });
+    const lock = this.nodeLocks.get(id);
+    // Our contender went with the record.
+    if (lock?.isAcquired) lock.markLost();
+    this.forget('node', id, lock);
   }
 
   // ---- node requests ---------------------------------------------------------------------
@@ -336,16 +410,13 @@ export class NodepoolZooKeeper {
     if (!request.id) {
       const priority = options.priority ?? '100';
       if (!/^\d{3}$/.test(priority)) throw new TypeError(`request priority must be three digits, not ${JSON.stringify(priority)}`);
-      const path = await this.client.create(`${ZkPaths.requests}/${priority}-`, {
-        data,
-        mode: options.ephemeral ? 'ephemeral-sequential' : 'persistent-sequential',
-        makeParents: true,
-      });
+      const mode = options.ephemeral ? 'ephemeral-sequential' : 'persistent-sequential';
+      const { path, version } = await this.createSequential(ZkPaths.requests, `${priority}-`, data, mode, 'requests');
       request.id = path.slice(ZkPaths.requests.length + 1);
-      request.version = 0;
+      request.version = version;
       return;
     }
-    request.version = await this.versionedWrite(requestPath(request.id), data, request.version, `request ${request.id}`);
+    request.version = await this.versionedWrite(requestPath(request.id), data, request.version, `request ${request.id}`, this.lockSession('request', request.id));
   }
 
   /**
@@ -367,7 +438,7 @@ export class NodepoolZooKeeper {
     }
     if (outcome === 'exists') return 'exists';
     request.version++;
-    this.requestLocks.set(request.id, lock);
+    this.remember('request', request.id, lock);
     return 'stored';
   }
 
@@ -381,7 +452,7 @@ export class NodepoolZooKeeper {
     const lock = new KazooLock(this.client, requestLockPath(id));
     if (this.requestLocks.get(id)?.isAcquired) throw new LockUnavailableError(`request ${id} is locked by someone else`);
     if ((await lock.acquireFresh()) !== 'acquired') await this.acquireOrThrow(lock, options, `request ${id}`);
-    this.requestLocks.set(id, lock);
+    this.remember('request', id, lock);
     return lock;
   }
 
@@ -389,21 +460,72 @@ export class NodepoolZooKeeper {
     return this.requestLocks.get(id)?.isAcquired ?? false;
   }
 
+  /** Releases our lock of a request; see `unlockNode`. */
   async unlockNodeRequest(request: NodeRequest | string): Promise<void> {
     const id = typeof request === 'string' ? request : request.id;
     const lock = this.requestLocks.get(id);
-    this.requestLocks.delete(id);
-    await lock?.release();
+    if (!lock) return;
+    await lock.release({ signal: this.stopping });
+    this.forget('request', id, lock);
+  }
+
+  /**
+   * Stops tracking locks whose session has ended (they went with it): after expiry, or for a
+   * processor abandoning its work. Releases the ones still held.
+   */
+  async dropLocks(locks: readonly { kind: 'node' | 'request'; id: string }[]): Promise<void> {
+    for (const { kind, id } of locks) {
+      if (kind === 'node') await this.unlockNode(id);
+      else await this.unlockNodeRequest(id);
+    }
   }
 
   /** Deletes a request. Only its requestor may do this (spec §3). */
   async deleteNodeRequest(request: NodeRequest | string): Promise<void> {
     const id = typeof request === 'string' ? request : request.id;
-    try {
-      await this.client.delete(requestPath(id));
-    } catch (error) {
-      if (!(error instanceof NoNodeError)) throw error;
+    await this.retry(
+      async () => {
+        try {
+          await this.client.delete(requestPath(id));
+        } catch (error) {
+          if (!(error instanceof NoNodeError)) throw error;
+        }
+      },
+      { what: `deletion of request ${id}` },
+    );
+  }
+
+  // ---- lock audit ------------------------------------------------------------------------
+
+  /**
+   * Checks the locks of this process against what ZooKeeper says its session owns (call it
+   * after every resumed session and now and then): a node or request lock contender of our
+   * session that no lock object of ours knows, seen so by two audits in a row, is deleted —
+   * nobody would ever release it; a lock we believe held whose contender is gone is dropped.
+   * Each is logged.
+   */
+  auditLocks(): Promise<AuditReport> {
+    return this.audit.run();
+  }
+
+  /** @internal For the audit: the node and request locks held now. */
+  heldLocks(): HeldLock[] {
+    const held: HeldLock[] = [];
+    for (const [kind, locks] of [['node', this.nodeLocks], ['request', this.requestLocks]] as const) {
+      for (const [id, lock] of locks) held.push({ kind, id, lock, stamp: this.lockStamps.get(lock) ?? 0 });
     }
+    return held;
+  }
+
+  /** @internal For the audit: the clock that stamps held locks. */
+  get lockClock(): number {
+    return this.clock;
+  }
+
+  /** @internal For the audit: a held lock whose contender is gone is dropped. */
+  dropLostLock(held: HeldLock): void {
+    held.lock.markLost();
+    this.forget(held.kind, held.id, held.lock);
   }
 
   // ---- images ----------------------------------------------------------------------------
@@ -480,7 +602,7 @@ export class NodepoolZooKeeper {
     let data: Buffer;
     let version: number;
     try {
-      ({ data, stat: { version } } = await this.client.getData(path));
+      ({ data, stat: { version } } = await this.retry(() => this.client.getData(path), { what: `read of ${path}` }));
     } catch (error) {
       if (error instanceof NoNodeError) return undefined;
       throw error;
@@ -494,14 +616,116 @@ export class NodepoolZooKeeper {
     }
   }
 
-  private async versionedWrite(path: string, data: Buffer, version: number, what: string): Promise<number> {
+  /**
+   * `setData` with a version check. A write whose reply a lost connection swallowed is settled
+   * once connected by reading the record back: our data there means it was applied, the old
+   * version means it was not (and it is made again), anything else that someone else wrote.
+   * With `session`, only within that session (the one holding the record's lock).
+   */
+  private async versionedWrite(path: string, data: Buffer, version: number, what: string, session?: string): Promise<number> {
+    const gone = (cause?: unknown): RecordGoneError => new RecordGoneError(`${what} no longer exists`, { cause });
+    const conflict = (cause?: unknown): RecordConflictError =>
+      new RecordConflictError(`${what} was changed by someone else (expected version ${version})`, { cause });
     try {
-      return (await this.client.setData(path, data, version)).version;
+      return await this.retry(async () => (await this.client.setData(path, data, version)).version, {
+        what: `write of ${what}`,
+        session,
+        settle: async (): Promise<Settled<number>> => {
+          await this.client.sync(path);
+          let current: { data: Buffer; stat: { version: number } };
+          try {
+            current = await this.client.getData(path);
+          } catch (error) {
+            if (error instanceof NoNodeError) throw gone(error);
+            throw error;
+          }
+          if (current.data.equals(data)) return { applied: true, value: current.stat.version };
+          if (current.stat.version === version) return { applied: false };
+          throw conflict();
+        },
+      });
     } catch (error) {
-      if (error instanceof NoNodeError) throw new RecordGoneError(`${what} no longer exists`, { cause: error });
-      if (error instanceof BadVersionError) throw new RecordConflictError(`${what} was changed by someone else (expected version ${version})`, { cause: error });
+      if (error instanceof NoNodeError) throw gone(error);
+      if (error instanceof BadVersionError) throw conflict(error);
       throw error;
     }
+  }
+
+  /**
+   * A sequential create. One whose reply was lost is settled once connected: a child above the
+   * highest sequence seen before holding exactly our data is ours (nobody writes the same
+   * record), none means it was not applied and it is made again. `created`: false when found
+   * that way.
+   */
+  private async createSequential(
+    parent: string,
+    prefix: string,
+    data: Buffer,
+    mode: 'persistent-sequential' | 'ephemeral-sequential',
+    floorOf: keyof NodepoolZooKeeper['sequenceFloors'],
+  ): Promise<{ path: string; version: number; created: boolean }> {
+    const floor = this.sequenceFloors[floorOf];
+    let created = true;
+    const path = await this.retry(() => this.client.create(`${parent}/${prefix}`, { data, mode, makeParents: true }), {
+      what: `creation under ${parent}`,
+      settle: async (): Promise<Settled<string>> => {
+        await this.client.sync(parent);
+        for (const name of await this.childrenOf(parent)) {
+          if (!name.startsWith(prefix) || sequenceOf(name) <= floor) continue;
+          try {
+            if ((await this.client.getData(`${parent}/${name}`)).data.equals(data)) {
+              created = false;
+              return { applied: true, value: `${parent}/${name}` };
+            }
+          } catch (error) {
+            if (!(error instanceof NoNodeError)) throw error;
+          }
+        }
+        return { applied: false };
+      },
+    });
+    return { path, version: 0, created };
+  }
+
+  /** Whether a znode exists, as the leader knows it (after a sync). */
+  private async existsAfterSync(path: string): Promise<boolean> {
+    await this.client.sync(path);
+    return (await this.client.exists(path)) !== null;
+  }
+
+  private retry<T>(attempt: () => Promise<T>, options: Omit<RetryOptions<T>, 'log' | 'signal'>): Promise<T> {
+    return retryWhileSessionLives(this.client, attempt, { ...options, log: this.log, signal: this.stopping });
+  }
+
+  /**
+   * The session our lock of a record lives in, for writes that must happen under it; undefined
+   * when we hold no lock object for it (the write needs none). Throws LockLostError when the
+   * lock is held no more.
+   */
+  private lockSession(kind: 'node' | 'request', id: string): string | undefined {
+    const lock = (kind === 'node' ? this.nodeLocks : this.requestLocks).get(id);
+    if (!lock) return undefined;
+    if (!lock.isAcquired) throw new LockLostError(`the lock of ${kind} ${id} is no longer held`);
+    return this.client.sessionId;
+  }
+
+  private remember(kind: 'node' | 'request', id: string, lock: KazooLock): void {
+    (kind === 'node' ? this.nodeLocks : this.requestLocks).set(id, lock);
+    this.lockStamps.set(lock, ++this.clock);
+  }
+
+  /** Forgets a lock we no longer hold, unless another lock object has taken its place. */
+  private forget(kind: 'node' | 'request', id: string, lock: KazooLock | undefined): void {
+    const locks = kind === 'node' ? this.nodeLocks : this.requestLocks;
+    if (lock === undefined || locks.get(id) === lock) locks.delete(id);
+  }
+
+  private trackSequences(cache: NodeCache | RequestCache, floorOf: keyof NodepoolZooKeeper['sequenceFloors']): void {
+    cache.on('change', (change) => {
+      if (change.kind !== 'record') return;
+      const sequence = sequenceOf(change.key);
+      if (sequence > this.sequenceFloors[floorOf]) this.sequenceFloors[floorOf] = sequence;
+    });
   }
 
   private async acquireOrThrow(lock: KazooLock, options: AcquireOptions, what: string): Promise<void> {
@@ -520,7 +744,7 @@ export class NodepoolZooKeeper {
 
   private async childrenOf(path: string): Promise<string[]> {
     try {
-      return (await this.client.getChildren(path)).children;
+      return (await this.retry(() => this.client.getChildren(path), { what: `listing of ${path}` })).children;
     } catch (error) {
       if (error instanceof NoNodeError) return [];
       throw error;
@@ -535,4 +759,10 @@ export class NodepoolZooKeeper {
       if (!(error instanceof NodeExistsError) && !(error instanceof NoNodeError)) throw error;
     }
   }
+}
+
+/** The sequence number a znode name ends with (`200-0000000042` → 42); -1 for none. */
+function sequenceOf(name: string): number {
+  const match = /(-?\d{10})$/.exec(name);
+  return match ? Number(match[1]) : -1;
 }
