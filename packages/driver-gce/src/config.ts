@@ -10,9 +10,9 @@ import {
   readOptional,
   schema as s,
   type ConfigContext,
-  type ConfigLabel,
-  type ConfigPool,
-  type ProviderConfig,
+  type StateMachineLabel,
+  type StateMachinePool,
+  type StateMachineProviderConfig,
 } from '@nodepool/core';
 
 /** An image that already exists in GCE (GCE Driver docs: `providers.[gce].cloud-images`). */
@@ -33,7 +33,9 @@ export interface GceCloudImageConfig {
   readonly connectionPort: number;
 }
 
-export interface GceLabelConfig extends ConfigLabel {
+export interface GceLabelConfig extends StateMachineLabel {
+  /** The pool the label belongs to. */
+  readonly poolName: string;
   /** Name of the provider's cloud image nodes boot from. */
   readonly cloudImage: string;
   /** The machine type, e.g. `n1-standard-1`. */
@@ -44,16 +46,23 @@ export interface GceLabelConfig extends ConfigLabel {
   readonly volumeSize: number;
   /** The pool's setting, copied for the launch. */
   readonly hostKeyChecking: boolean;
+  /** From the cloud image, for the node record (null when the image is missing: a load error). */
+  readonly username: string | null;
+  readonly pythonPath: string | null;
+  readonly shellType: string | null;
+  readonly connectionType: string;
+  readonly connectionPort: number;
 }
 
-export interface GcePoolConfig extends ConfigPool<GceLabelConfig> {
+export interface GcePoolConfig extends StateMachinePool<GceLabelConfig> {
   /** Connect to nodes on their internal address; default false. */
   readonly useInternalIp: boolean;
   /** Always true: the setting is documented but not accepted by the schema (as in Nodepool 9.0.0). */
   readonly hostKeyChecking: boolean;
 }
 
-export interface GceProviderConfig extends ProviderConfig<GcePoolConfig> {
+export interface GceProviderConfig extends StateMachineProviderConfig<GcePoolConfig> {
+  readonly driver: 'gce';
   readonly project: string;
   readonly region: string;
   readonly zone: string;
@@ -68,7 +77,14 @@ export interface GceProviderConfig extends ProviderConfig<GcePoolConfig> {
    * API calls per second: `rate` (default 2), which 9.0.0's load reads although its schema
    * lacks it. Its schema's `rate-limit` is accepted and, as there, ignored.
    */
-  readonly rateLimit: number;
+  readonly rate: number;
+  /**
+   * `endpoint-url` (ours): the Compute API's root (`https://compute.example.com`, or a fake's
+   * `http://127.0.0.1:PORT`). Null: Google's own endpoint, as in 9.0.0.
+   */
+  readonly endpointUrl: string | null;
+  /** As in 9.0.0: `boot-timeout` starts once the instance runs (it bounds the key scan). */
+  readonly bootTimeoutAfterReady: true;
 }
 
 const label = s.mapping({
@@ -113,6 +129,8 @@ export const gceProviderSchema = s.mapping({
   'boot-timeout': s.int,
   'launch-retries': s.int,
   'rate-limit': s.int,
+  // Ours: another Compute endpoint (docs/compatibility.md).
+  'endpoint-url': s.match(/^https?:\/\/[^\s/]+/, 'an http:// or https:// URL'),
   // Read by 9.0.0's load, missing from its schema.
   'launch-timeout': s.loadOnly(s.int),
   rate: s.loadOnly(s.number),
@@ -152,14 +170,21 @@ export function parseGceConfig(entry: Entry, context: ConfigContext): GceProvide
           `cloud-image ${cloudImage} does not exist in provider ${providerName} but is referenced in label ${name}`,
         );
       }
+      const image = cloudImages.get(cloudImage);
       labels.set(name, {
         name,
+        poolName: poolEntry.name as string,
         cloudImage,
         instanceType: labelEntry['instance-type'] as string,
         volumeType: (labelEntry['volume-type'] as string | undefined) ?? 'pd-standard',
         // Differs from Nodepool: its default is the string '10'; the API takes either.
         volumeSize: readInteger(labelEntry['volume-size'], 10),
         hostKeyChecking,
+        username: image?.username ?? null,
+        pythonPath: image?.pythonPath ?? null,
+        shellType: image?.shellType ?? null,
+        connectionType: image?.connectionType ?? 'ssh',
+        connectionPort: image?.connectionPort ?? 22,
       });
     });
     const name = poolEntry.name as string;
@@ -187,6 +212,8 @@ export function parseGceConfig(entry: Entry, context: ConfigContext): GceProvide
     bootTimeout: readInteger(entry['boot-timeout'], 60),
     launchTimeout: readInteger(entry['launch-timeout'], 3600),
     launchRetries: readInteger(entry['launch-retries'], 3),
-    rateLimit: readFloat(entry.rate, 2),
+    rate: readFloat(entry.rate, 2),
+    endpointUrl: (entry['endpoint-url'] as string | undefined)?.replace(/\/+$/, '') ?? null,
+    bootTimeoutAfterReady: true,
   };
 }

@@ -44,7 +44,8 @@ test('accepts the docs example and fills in the defaults', async (t) => {
   t.is(provider.bootTimeout, 60);
   t.is(provider.launchTimeout, 3600);
   t.is(provider.launchRetries, 3);
-  t.is(provider.rateLimit, 2, "9.0.0's rate default");
+  t.is(provider.rate, 2, "9.0.0's rate default");
+  t.is(provider.endpointUrl, null);
   t.is(provider.maxConcurrency, -1);
   t.false(provider.manageImages);
   t.deepEqual(provider.diskimages, []);
@@ -71,6 +72,12 @@ test('accepts the docs example and fills in the defaults', async (t) => {
     volumeType: 'standard',
     volumeSize: 10,
     hostKeyChecking: true,
+    poolName: 'main',
+    username: 'zuul',
+    pythonPath: 'auto',
+    shellType: null,
+    connectionType: 'ssh',
+    connectionPort: 22,
   });
 });
 
