@@ -1,5 +1,6 @@
 import type { Logger } from '../log.js';
 import type { Stats } from '../stats/stats.js';
+import type { ConnectionPort } from '../zk/node.js';
 import type { NodeRequest } from '../zk/node-request.js';
 import type { Driver } from './driver.js';
 import type { ConfigLabel, ProviderConfig } from './provider-config.js';
@@ -19,7 +20,17 @@ export interface Instance {
   /** Whether the cloud reports it broken (create machines then fail the attempt). */
   readonly failed?: boolean;
   /** The port to reach it on (SSH or WinRM), when the cloud decides it; else the label's. */
-  readonly connectionPort?: number | null;
+  readonly connectionPort?: ConnectionPort | null;
+  /**
+   * Connection settings the instance decides rather than its image or label (a metastatic node
+   * takes its backing node's); each one given, `null` included, replaces the node's.
+   */
+  readonly username?: string | null;
+  readonly pythonPath?: string | null;
+  readonly shellType?: string | null;
+  readonly connectionType?: string | null;
+  /** SSH host keys known without a scan (a metastatic node's are its backing node's); a key scan replaces them. */
+  readonly hostKeys?: readonly string[];
   /** The address Zuul connects to. */
   readonly interfaceIp?: string | null;
   readonly publicIpv4?: string | null;

@@ -144,7 +144,14 @@ export class StateMachineHandler implements NodeRequestHandler {
     node.hostId = instance.hostId ?? null;
     node.driverData = instance.driverData ?? null;
     node.slot = instance.slot ?? null;
-    if (typeof instance.connectionPort === 'number') node.connectionPort = instance.connectionPort;
+    if (instance.connectionPort !== undefined && instance.connectionPort !== null) node.connectionPort = instance.connectionPort;
+    // What the instance says about connecting wins over the image's settings (as the original's
+    // updateNodeFromInstance does for every such attribute the instance has).
+    if (instance.username !== undefined) node.username = instance.username;
+    if (instance.pythonPath !== undefined) node.pythonPath = instance.pythonPath;
+    if (instance.shellType !== undefined) node.shellType = instance.shellType;
+    if (instance.connectionType !== undefined) node.connectionType = instance.connectionType;
+    if (instance.hostKeys !== undefined) node.hostKeys = [...instance.hostKeys];
     const quota = instance.getQuotaInformation?.();
     if (quota) node.resources = quota.toJson();
   }
