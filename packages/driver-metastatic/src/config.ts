@@ -14,7 +14,12 @@ import {
   type ProviderConfig,
 } from '@nodepool/core';
 
-/** A label served from backing nodes (`providers.[metastatic].pools.labels`). */
+/**
+ * A label served from backing nodes (`providers.[metastatic].pools.labels`). Besides its own
+ * keys it carries what a node shows while its backing node is not known yet, as Nodepool 9.0.0
+ * writes it (image `unused`, connection settings `unknown`); once ready, the node takes its
+ * backing node's.
+ */
 export interface MetastaticLabelConfig extends ConfigLabel {
   /** The label (of some other provider) whose nodes serve as backing nodes. */
   readonly backingLabel: string;
@@ -24,6 +29,13 @@ export interface MetastaticLabelConfig extends ConfigLabel {
   readonly graceTime: number;
   /** Check the backing node's SSH host key before handing out a node; default the pool's. */
   readonly hostKeyChecking: boolean;
+  /** `unused`: metastatic nodes boot no image of their own. */
+  readonly cloudImage: string;
+  /** `unknown` until the node is ready; then the backing node's. */
+  readonly username: string;
+  readonly pythonPath: string;
+  readonly shellType: string;
+  readonly connectionType: string;
 }
 
 export interface MetastaticPoolConfig extends ConfigPool<MetastaticLabelConfig> {
@@ -40,6 +52,11 @@ export interface MetastaticProviderConfig extends ProviderConfig<MetastaticPoolC
   readonly launchTimeout: number;
   /** Seconds; default 120. */
   readonly bootTimeout: number;
+  /**
+   * Always true: as in Nodepool 9.0.0, `launch-timeout` bounds the wait for a backing node and
+   * `boot-timeout` only the host-key check after it (with `host-key-checking`).
+   */
+  readonly bootTimeoutAfterReady: true;
 }
 
 // ---- schema (Nodepool metastatic/config.py getSchema) --------------------------------------
@@ -75,6 +92,15 @@ export const metastaticProviderSchema = s.mapping({
 
 type Entry = Readonly<Record<string, unknown>>;
 
+/** What 9.0.0 writes to a metastatic node before its backing node is known (its `MetastaticCloudImage`). */
+const PENDING_NODE_SETTINGS = {
+  cloudImage: 'unused',
+  username: 'unknown',
+  pythonPath: 'unknown',
+  shellType: 'unknown',
+  connectionType: 'unknown',
+} as const;
+
 /** The settings that describe a backing node; labels sharing a backing label must agree on them. */
 const BACKING_SETTINGS = [
   ['max-parallel-jobs', 'maxParallelJobs'],
@@ -100,6 +126,7 @@ export function parseMetastaticConfig(entry: Entry, context: ConfigContext): Met
         maxParallelJobs: readInteger(labelEntry['max-parallel-jobs'], 1),
         graceTime: readInteger(labelEntry['grace-time'], 60),
         hostKeyChecking: (labelEntry['host-key-checking'] as boolean | undefined) ?? hostKeyChecking,
+        ...PENDING_NODE_SETTINGS,
       };
       // One backing node serves every label that names its label, so they must describe it alike.
       const earlier = byBackingLabel.get(label.backingLabel);
@@ -134,6 +161,7 @@ export function parseMetastaticConfig(entry: Entry, context: ConfigContext): Met
     launchRetries: readInteger(entry['launch-retries'], 3),
     launchTimeout: readInteger(entry['launch-timeout'], 3600),
     bootTimeout: readInteger(entry['boot-timeout'], 120),
+    bootTimeoutAfterReady: true,
     raw: entry,
   };
 }

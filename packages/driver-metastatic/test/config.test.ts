@@ -55,7 +55,13 @@ test('accepts the docs example and fills in the defaults', async (t) => {
     maxParallelJobs: 2,
     graceTime: 600,
     hostKeyChecking: false,
+    cloudImage: 'unused',
+    username: 'unknown',
+    pythonPath: 'unknown',
+    shellType: 'unknown',
+    connectionType: 'unknown',
   });
+  t.true(meta.bootTimeoutAfterReady);
 });
 
 test('provider timeouts and retries fail config-validate but load, as in 9.0.0; host-key-checking is our opt-in', async (t) => {
