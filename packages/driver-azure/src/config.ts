@@ -9,9 +9,9 @@ import {
   readInteger,
   schema as s,
   type ConfigContext,
-  type ConfigLabel,
-  type ConfigPool,
-  type ProviderConfig,
+  type StateMachineLabel,
+  type StateMachinePool,
+  type StateMachineProviderConfig,
 } from '@nodepool/core';
 
 // ---- typed configuration ------------------------------------------------------------------
@@ -82,7 +82,9 @@ export interface AzureDiskImageConfig {
 }
 
 /** A label as an Azure pool offers it (`providers.[azure].pools.labels`). */
-export interface AzureLabelConfig extends ConfigLabel {
+export interface AzureLabelConfig extends StateMachineLabel {
+  /** The pool the label belongs to. */
+  readonly poolName: string;
   /** `cloud-image`: a name from the provider's `cloud-images`. */
   readonly cloudImage: string | undefined;
   /** `diskimage`: a name from the provider's `diskimages` (not exclusive with `cloudImage`). */
@@ -97,9 +99,15 @@ export interface AzureLabelConfig extends ConfigLabel {
   readonly customData: string | null;
   /** The pool's `host-key-checking`. */
   readonly hostKeyChecking: boolean;
+  /** From the label's image (the diskimage's when it has both, as 9.0.0 boots it), for the node record. */
+  readonly username: string | null;
+  readonly pythonPath: string | null;
+  readonly shellType: string | null;
+  readonly connectionType: string;
+  readonly connectionPort: number;
 }
 
-export interface AzurePoolConfig extends ConfigPool<AzureLabelConfig> {
+export interface AzurePoolConfig extends StateMachinePool<AzureLabelConfig> {
   /** `max-servers`; the original cannot load a pool without it. */
   readonly maxServers: number;
   /** Private IPv4: `ipv4`, else implied by `publicIpv4`, else true when IPv6 is off too. */
@@ -122,7 +130,7 @@ export interface AzureNetworkConfig {
   readonly subnet: string;
 }
 
-export interface AzureProviderConfig extends ProviderConfig<AzurePoolConfig> {
+export interface AzureProviderConfig extends StateMachineProviderConfig<AzurePoolConfig> {
   readonly driver: 'azure';
   readonly location: string;
   readonly resourceGroup: string;
@@ -152,6 +160,8 @@ export interface AzureProviderConfig extends ProviderConfig<AzurePoolConfig> {
   readonly cloudImages: ReadonlyMap<string, AzureCloudImageConfig>;
   /** The provider's `diskimages:` entries by name (`diskimages` holds just their names). */
   readonly providerDiskimages: ReadonlyMap<string, AzureDiskImageConfig>;
+  /** As in 9.0.0: `boot-timeout` starts once the VM is provisioned (it bounds the key scan). */
+  readonly bootTimeoutAfterReady: true;
 }
 
 // ---- schema (Nodepool 9.0.0, nodepool/driver/azure/config.py) ------------------------------
@@ -367,8 +377,16 @@ export function parseAzureConfig(entry: Entry, context: ConfigContext): AzurePro
       if (diskimageName && !providerDiskimages.has(diskimageName)) {
         context.report([...where, 'diskimage'], `diskimage ${diskimageName} does not exist in provider ${providerName} but is referenced in label ${name}`);
       }
+      // 9.0.0 boots the diskimage when a label names both.
+      const image = (diskimageName && providerDiskimages.get(diskimageName)) || (cloudImageName && cloudImages.get(cloudImageName)) || undefined;
       labels.set(name, {
         name,
+        poolName: poolEntry.name as string,
+        username: image?.username ?? null,
+        pythonPath: image?.pythonPath ?? null,
+        shellType: image?.shellType ?? null,
+        connectionType: image?.connectionType ?? 'ssh',
+        connectionPort: image?.connectionPort ?? 22,
         cloudImage: cloudImageName || undefined,
         diskimage: diskimageName || undefined,
         hardwareProfile: { vmSize: (labelEntry['hardware-profile'] as Entry)['vm-size'] as string },
@@ -426,5 +444,6 @@ export function parseAzureConfig(entry: Entry, context: ConfigContext): AzurePro
     imageNameFormat: '{image_name}-{timestamp}',
     cloudImages,
     providerDiskimages,
+    bootTimeoutAfterReady: true,
   };
 }

@@ -1,6 +1,12 @@
-import type { Driver } from '@nodepool/core';
-import { azureProviderSchema, parseAzureConfig, type AzureProviderConfig } from './config.js';
+import type { StateMachineDriver } from '@nodepool/core';
+import { AzureAdapter } from './adapter.js';
+import { azureProviderSchema, parseAzureConfig, type AzureLabelConfig, type AzureProviderConfig } from './config.js';
 
+export { AzureAdapter, type AzureAdapterOptions } from './adapter.js';
+export { readAuthFile, type AzureAuth } from './auth.js';
+export { AzureApiError } from './azure-errors.js';
+export type { AzureClientOptions } from './client.js';
+export type { AzureInstanceView, AzureResource, AzureResourceType } from './instance.js';
 export type {
   AzureCloudImageConfig,
   AzureDiskImageConfig,
@@ -18,6 +24,7 @@ export const azureDriver = {
   name: 'azure',
   providerSchema: azureProviderSchema,
   parseConfig: parseAzureConfig,
-} satisfies Driver<AzureProviderConfig>;
+  createAdapter: (config, context) => new AzureAdapter(config, context),
+} satisfies StateMachineDriver<AzureProviderConfig, AzureLabelConfig>;
 
 export default azureDriver;

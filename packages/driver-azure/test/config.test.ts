@@ -113,6 +113,12 @@ test('accepts the docs example and fills in the defaults', async (t) => {
     userData: null,
     customData: null,
     hostKeyChecking: true,
+    poolName: 'main',
+    username: 'zuul',
+    pythonPath: 'auto',
+    shellType: null,
+    connectionType: 'ssh',
+    connectionPort: 22,
   });
 });
 
