@@ -558,6 +558,15 @@ export class FakeAzure {
     return this.remove(disk, COMPUTE, 0);
   }
 
+  /** What was written to each page blob so far, whole (for tests; blobs outlive their disks). */
+  blobContents(): { path: string; size: number; content: Buffer }[] {
+    return [...this.blobs.values()].map((blob) => {
+      const content = Buffer.alloc(blob.size);
+      for (const [offset, page] of blob.pages) page.copy(content, offset);
+      return { path: blob.path, size: blob.size, content };
+    });
+  }
+
   /** What was written to a disk's blob, as one buffer of the written length (for tests). */
   diskContent(group: string, name: string): Buffer | undefined {
     const disk = this.find(group, COMPUTE, 'disks', name);

@@ -54,6 +54,8 @@ export interface FakeAzureHandle {
   addNetwork(request: Parameters<FakeAzure['addNetwork']>[0]): Json;
   /** What an upload wrote to a disk's blob. */
   diskContent(resourceGroup: string, disk: string): Buffer | undefined;
+  /** What was written to every page blob, whole, in the order they were made. */
+  blobContents(): { path: string; size: number; content: Buffer }[];
   reset(): void;
   revokeTokens(): void;
   stop(): Promise<void>;
@@ -125,6 +127,7 @@ export async function startFakeAzure(options: StartFakeAzureOptions = {}): Promi
     addLeak: (request) => state.fake.addLeak(request),
     addNetwork: (request) => state.fake.addNetwork(request),
     diskContent: (group, disk) => state.fake.diskContent(group, disk),
+    blobContents: () => state.fake.blobContents(),
     reset: () => {
       state.fake.stop();
       state.fake = make();
