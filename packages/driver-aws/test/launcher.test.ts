@@ -90,7 +90,10 @@ test('beyond the instance family’s vCPU quota, less what others run, requests 
   t.is(requests.get(third.id)?.state, 'pending', 'still waiting for quota, not failed');
   t.is(fake.calls().RunInstances, 2, 'never asked EC2 beyond the quota');
 
+  // A used node is deleted, which frees its vCPUs for a new instance (an unused one would be
+  // handed over as it is, launching nothing).
   const nodeset = await zuul.acceptNodes(first);
+  await zuul.useNodes(nodeset, { projectName: 'example.org/app' });
   await zuul.returnNodes(nodeset);
   t.is((await zuul.waitForRequest(third, { timeoutMs: 30_000 })).state, 'fulfilled');
   t.deepEqual(requests.get(third.id)?.declinedBy ?? [], []);
