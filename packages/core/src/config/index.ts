@@ -2,6 +2,7 @@ export { ConfigWatcher, diffProviders, type ConfigChange, type ConfigWatcherEven
 export { commonPoolKeys, commonProviderKeys } from './common-keys.js';
 export { ConfigError, formatIssue, formatPath, type ConfigIssue, type ConfigPath } from './issues.js';
 export { loadConfig, validateConfig, type ConfigValidation, type LoadConfigOptions } from './load-config.js';
+export { durationSeconds, effectiveMinReady, minReadyScheduleSchema, readMinReadySchedule, windowOpen, type MinReadyWindow } from './min-ready-schedule.js';
 export type { DiskImageConfig, LabelConfig, NodepoolConfig, TenantResourceLimit, ZooKeeperServerConfig } from './nodepool-config.js';
 export {
   defaultConnectionPort,

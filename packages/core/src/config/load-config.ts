@@ -6,6 +6,7 @@ import { commonProviderKeys } from './common-keys.js';
 import { getLogger } from '../log.js';
 import { blocksLoading, ConfigError, formatIssue, formatPath, type ConfigIssue, type ConfigPath } from './issues.js';
 import type { DiskImageConfig, LabelConfig, NodepoolConfig, TenantResourceLimit, ZooKeeperServerConfig } from './nodepool-config.js';
+import { readMinReadySchedule } from './min-ready-schedule.js';
 import { isMapping, mapping } from './schema.js';
 import { topLevelSchema } from './top-level-schema.js';
 import { substituteEnvironment, YamlSource } from './yaml-source.js';
@@ -249,6 +250,7 @@ function buildConfig(source: YamlSource, secure: YamlSource | undefined, drivers
       name: label.name as string,
       minReady: (label['min-ready'] as number | undefined) ?? 0,
       maxReadyAge: (label['max-ready-age'] as number | undefined) ?? 0,
+      ...(label['min-ready-schedule'] === undefined ? {} : { minReadySchedule: readMinReadySchedule(label['min-ready-schedule']) }),
     });
   }
 

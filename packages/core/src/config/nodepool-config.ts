@@ -1,4 +1,5 @@
 import type { ProviderConfig } from '../driver/provider-config.js';
+import type { MinReadyWindow } from './min-ready-schedule.js';
 
 export interface ZooKeeperServerConfig {
   readonly host: string;
@@ -9,8 +10,13 @@ export interface ZooKeeperServerConfig {
 
 export interface LabelConfig {
   readonly name: string;
-  /** Ready nodes to keep around; default 0. */
+  /** Ready nodes to keep around; default 0. Outside every `minReadySchedule` window, when there is one. */
   readonly minReady: number;
+  /**
+   * `min-ready-schedule` (ours, opt-in): windows with their own `min-ready`; absent when not
+   * configured. `effectiveMinReady` says which value is in force at a given time.
+   */
+  readonly minReadySchedule?: readonly MinReadyWindow[];
   /** Seconds a ready node may stay unused before it is deleted; 0 = forever. */
   readonly maxReadyAge: number;
 }

@@ -1,9 +1,12 @@
+import { minReadyScheduleSchema } from './min-ready-schedule.js';
 import { any, anyList, anyMapping, bool, float, int, list, loadOnly, mapOf, mapping, required, str } from './schema.js';
 
 const label = mapping({
   name: str,
   'min-ready': int,
   'max-ready-age': int,
+  // Ours, as an opt-in (docs/compatibility.md): a 9.0.0 configuration never sets it.
+  'min-ready-schedule': minReadyScheduleSchema,
 });
 
 const diskimage = mapping({

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { effectiveMinReady } from '../config/min-ready-schedule.js';
 import { MIN_READY_PRIORITY, MIN_READY_REQUESTOR, NodeRequest } from '../zk/node-request.js';
 import type { LauncherContext } from './launcher-context.js';
 import { Periodic } from './periodic.js';
@@ -7,13 +8,25 @@ import { Periodic } from './periodic.js';
  * Keeps `min-ready` ready nodes of each label (spec §5.7): Nodepool's own requests, ephemeral,
  * at priority 900, one per missing node; fulfilled ones are released (the nodes stay ready and
  * become free) and failed ones dropped.
+ *
+ * A label's `min-ready-schedule` (ours) changes its `min-ready` with the time of day: the value
+ * in force at each pass is used. When it drops, ready nodes beyond it are not replaced once
+ * used, and none is deleted for it, as the original does when `min-ready` is lowered: they
+ * stay until a job takes them or `max-ready-age` removes them.
  */
 export class MinReadyWorker {
   private readonly periodic: Periodic;
   /** Our outstanding min-ready requests: id → label. */
   private readonly own = new Map<string, string>();
 
-  constructor(private readonly context: LauncherContext) {
+  /**
+   * @param clock epoch milliseconds now, which decides the `min-ready` of labels with a
+   *   schedule; default the system clock (tests pass a fake one).
+   */
+  constructor(
+    private readonly context: LauncherContext,
+    private readonly clock: () => number = Date.now,
+  ) {
     this.periodic = new Periodic(context.timings.mainLoopMs, () => this.pass(), (error) =>
       context.log.error('min-ready handling failed', { error: String(error) }),
     );
@@ -62,12 +75,14 @@ export class MinReadyWorker {
   private async request(): Promise<void> {
     const config = this.context.config();
     const outstanding = new Set(this.own.values());
+    const now = this.clock();
     for (const label of config.labels.values()) {
-      if (label.minReady <= 0 || outstanding.has(label.name) || !this.servable(label.name)) continue;
+      const minReady = effectiveMinReady(label, now);
+      if (minReady <= 0 || outstanding.has(label.name) || !this.servable(label.name)) continue;
       const ready = [...this.context.nodes.values()].filter(
         (node) => node.state === 'ready' && node.allocatedTo === null && node.type.includes(label.name),
       ).length;
-      for (let i = ready; i < label.minReady; i++) {
+      for (let i = ready; i < minReady; i++) {
         const request = new NodeRequest();
         request.setState('requested');
         request.nodeTypes = [label.name];
@@ -76,7 +91,7 @@ export class MinReadyWorker {
         request.eventId = randomUUID().replaceAll('-', '');
         await this.context.zk.storeNodeRequest(request, { priority: MIN_READY_PRIORITY, ephemeral: true });
         this.own.set(request.id, label.name);
-        this.context.log.debug('requested a min-ready node', { label: label.name, request: request.id });
+        this.context.log.debug('requested a min-ready node', { label: label.name, request: request.id, minReady });
       }
     }
   }
