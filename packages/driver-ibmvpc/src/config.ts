@@ -66,11 +66,19 @@ export interface IbmVpcDiskImageConfig {
 }
 
 export interface IbmVpcLabelConfig extends ConfigLabel {
+  /** The pool the label is in (its zone, subnet and floating IP setting apply). */
+  readonly poolName: string;
   /** The instance profile, e.g. `cx2-2x4`. */
   readonly profile: string;
   readonly userData: string | null;
   /** The pool's setting, copied for the launch. */
   readonly hostKeyChecking: boolean;
+  /** From the label's cloud image, or the provider's entry of its diskimage. */
+  readonly username: string;
+  readonly pythonPath: string;
+  readonly shellType: string | null;
+  readonly connectionType: string;
+  readonly connectionPort: number;
 }
 
 export interface IbmVpcPoolConfig extends ConfigPool<IbmVpcLabelConfig> {
@@ -111,6 +119,8 @@ export interface IbmVpcProviderConfig extends ProviderConfig<IbmVpcPoolConfig> {
   readonly bootTimeout: number;
   /** Seconds to wait for the instance to run; default 3600. */
   readonly launchTimeout: number;
+  /** Always true: as in Nodepool 9.0.0, `boot-timeout` bounds the SSH check once the instance runs. */
+  readonly bootTimeoutAfterReady: true;
   readonly launchRetries: number;
   /** An env-style file with the credentials; else they come from the environment. */
   readonly credentialsFile: string | null;
@@ -318,13 +328,20 @@ export function parseIbmVpcConfig(entry: Entry, context: ConfigContext): IbmVpcP
           `diskimage ${diskimage} does not exist in provider ${providerName} but is referenced in label ${labelName}`,
         );
       }
+      const image = (cloudImage ? cloudImages.get(cloudImage) : undefined) ?? (diskimage ? diskimageSettings.get(diskimage) : undefined);
       labels.set(labelName, {
         name: labelName,
+        poolName: name,
         cloudImage: cloudImage || undefined,
         diskimage: diskimage || undefined,
         profile: labelEntry.profile as string,
         userData: readOptional(labelEntry['user-data']),
         hostKeyChecking: poolHostKeyChecking,
+        username: image?.username ?? 'zuul',
+        pythonPath: image?.pythonPath ?? 'auto',
+        shellType: image?.shellType ?? null,
+        connectionType: image?.connectionType ?? 'ssh',
+        connectionPort: image?.connectionPort ?? 22,
       });
     });
 
@@ -369,6 +386,7 @@ export function parseIbmVpcConfig(entry: Entry, context: ConfigContext): IbmVpcP
     rate: readFloat(entry.rate, 1),
     bootTimeout: readInteger(entry['boot-timeout'], 120),
     launchTimeout: readInteger(entry['launch-timeout'], 3600),
+    bootTimeoutAfterReady: true,
     launchRetries: readInteger(entry['launch-retries'], 3),
     credentialsFile: readOptional(entry['credentials-file']),
     objectStorage: objectStorage

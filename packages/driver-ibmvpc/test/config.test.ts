@@ -86,10 +86,17 @@ test('accepts the docs example and fills in the defaults', async (t) => {
     name: 'bionic',
     cloudImage: 'bionic',
     diskimage: undefined,
+    poolName: 'main',
     profile: 'cx2-2x4',
     userData: null,
     hostKeyChecking: false,
+    username: 'zuul',
+    pythonPath: 'auto',
+    shellType: null,
+    connectionType: 'ssh',
+    connectionPort: 22,
   });
+  t.true(provider.bootTimeoutAfterReady);
 });
 
 // Every key the schema has, with the image filter example of the docs.
