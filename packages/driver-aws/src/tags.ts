@@ -1,7 +1,6 @@
 import type { Tag } from '@aws-sdk/client-ec2';
-import { pythonStr, type Logger, type NodeRequest } from '@nodepool/core';
+import { formatRequestTemplates, pythonStr, type Logger, type NodeRequest } from '@nodepool/core';
 import type { AwsLabelConfig } from './config.js';
-import { pythonFormat } from './python-format.js';
 
 /** Nodepool's tag naming a cloud resource's provider: resources without it are never touched. */
 export const PROVIDER_TAG = 'nodepool_provider_name';
@@ -19,23 +18,6 @@ export function toTagRecord(tags: readonly Tag[] | undefined): Record<string, st
 }
 
 /**
- * What a node's request offers `dynamic-tags` templates, as `{request.<name>}`: the original's
- * `NodeRequest.getSafeAttributes()`.
- */
-export function requestAttributes(request: NodeRequest): Record<string, unknown> {
-  return {
-    id: request.id,
-    labels: request.nodeTypes,
-    requestor: request.requestor,
-    requestor_data: request.requestorData,
-    relative_priority: request.relativePriority,
-    event_id: request.eventId,
-    created_time: request.createdTime,
-    tenant_name: request.tenantName,
-  };
-}
-
-/**
  * The tags of a node's instance and volumes (and dedicated host), in the original's order: the
  * label's `tags` (values as Python's `str()`), its `dynamic-tags` formatted from the request (a
  * template that does not format is logged and left out, as the original does), Nodepool's
@@ -50,14 +32,7 @@ export function nodeTags(
 ): Record<string, string> {
   const tags: Record<string, string> = {};
   for (const [key, value] of Object.entries(label.tags)) tags[key] = pythonStr(value);
-  const names = { request: requestAttributes(request) };
-  for (const [key, template] of Object.entries(label.dynamicTags)) {
-    try {
-      tags[key] = pythonFormat(pythonStr(template), names);
-    } catch (error) {
-      log.warn('could not format a dynamic tag; leaving it out', { tag: key, template, error: String(error) });
-    }
-  }
+  Object.assign(tags, formatRequestTemplates(label.dynamicTags, request, log, 'dynamic tag'));
   Object.assign(tags, metadata);
   tags.Name = hostname;
   return tags;

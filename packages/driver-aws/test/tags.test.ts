@@ -1,7 +1,5 @@
 import test from 'ava';
 import { getLogger, NodeRequest } from '@nodepool/core';
-import { pythonRepr } from '@nodepool/core';
-import { PythonFormatError, pythonFormat } from '../src/python-format.js';
 import { nodeTags } from '../src/tags.js';
 
 const log = getLogger('test.driver-aws');
@@ -44,12 +42,3 @@ test('a node’s tags: the label’s as Python writes them, dynamic ones from th
   t.false('bad' in tags, 'a template that does not format is left out, as the original does');
 });
 
-test('str.format as Nodepool’s templates use it: escapes, conversions, and Python’s errors', (t) => {
-  const names = { request: { id: '1', data: { k: "it's" }, none: null } };
-  t.is(pythonFormat('{{literal}} {request.id}', names), '{literal} 1');
-  t.is(pythonFormat('{request.data[k]!r} {request.none}', names), `"it's" None`);
-  t.is(pythonRepr(['a\'b"c', 'tab\there', 'back\\slash']), `['a\\'b"c', 'tab\\there', 'back\\\\slash']`);
-  t.throws(() => pythonFormat('{request.id:>4}', names), { instanceOf: PythonFormatError });
-  t.throws(() => pythonFormat('{other}', names), { message: "KeyError: 'other'" });
-  t.throws(() => pythonFormat('oops }', names), { message: "Single '}' encountered in format string" });
-});

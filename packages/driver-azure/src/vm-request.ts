@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { pythonFormat, pythonStr, type Logger, type NodeRequest } from '@nodepool/core';
+import { formatRequestTemplates, pythonStr, type Logger, type NodeRequest } from '@nodepool/core';
 import type { ImageReference } from '@azure/arm-compute';
 import type { NetworkInterface, PublicIPAddress, VirtualMachine } from './client.js';
 import type { AzureCloudImageConfig, AzureDiskImageConfig, AzureLabelConfig, AzurePoolConfig } from './config.js';
@@ -14,23 +14,6 @@ export const names = {
 };
 
 /**
- * What a node's request offers `dynamic-tags` templates, as `{request.<name>}`: the original's
- * `NodeRequest.getSafeAttributes()`.
- */
-function requestAttributes(request: NodeRequest): Record<string, unknown> {
-  return {
-    id: request.id,
-    labels: request.nodeTypes,
-    requestor: request.requestor,
-    requestor_data: request.requestorData,
-    relative_priority: request.relativePriority,
-    event_id: request.eventId,
-    created_time: request.createdTime,
-    tenant_name: request.tenantName,
-  };
-}
-
-/**
  * The tags of every resource of a node, as 9.0.0 makes them: the label's `tags`, its
  * `dynamic-tags` formatted from the request (one that does not format is logged and left out),
  * then Nodepool's metadata. Values that are not strings are written as Python's `str()` would
@@ -39,14 +22,7 @@ function requestAttributes(request: NodeRequest): Record<string, unknown> {
 export function nodeTags(label: Pick<AzureLabelConfig, 'tags' | 'dynamicTags'>, request: NodeRequest, metadata: Readonly<Record<string, string>>, log: Logger): Record<string, string> {
   const tags: Record<string, string> = {};
   for (const [key, value] of Object.entries(label.tags)) tags[key] = pythonStr(value);
-  const names = { request: requestAttributes(request) };
-  for (const [key, template] of Object.entries(label.dynamicTags)) {
-    try {
-      tags[key] = pythonFormat(pythonStr(template), names);
-    } catch (error) {
-      log.warn('could not format a dynamic tag; leaving it out', { tag: key, template, error: String(error) });
-    }
-  }
+  Object.assign(tags, formatRequestTemplates(label.dynamicTags, request, log, 'dynamic tag'));
   return Object.assign(tags, metadata);
 }
 

@@ -1,22 +1,5 @@
-import { pythonFormat, pythonStr, type Logger, type NodeRequest } from '@nodepool/core';
+import { formatRequestTemplates, pythonStr, type Logger, type NodeRequest } from '@nodepool/core';
 import type { OpenStackLabelConfig } from './config.js';
-
-/**
- * What a node's request offers `dynamic-instance-properties` templates, as `{request.<name>}`:
- * the original's `NodeRequest.getSafeAttributes()`.
- */
-export function requestAttributes(request: NodeRequest): Record<string, unknown> {
-  return {
-    id: request.id,
-    labels: request.nodeTypes,
-    requestor: request.requestor,
-    requestor_data: request.requestorData,
-    relative_priority: request.relativePriority,
-    event_id: request.eventId,
-    created_time: request.createdTime,
-    tenant_name: request.tenantName,
-  };
-}
 
 /**
  * The server's Nova metadata, in the original's order: `groups` (provider, image and label
@@ -37,14 +20,7 @@ export function serverMetadata(options: {
   const { label, log } = options;
   const metadata: Record<string, string> = { groups: [options.providerName, options.imageName, label.name].join(',') };
   for (const [key, value] of Object.entries(label.instanceProperties)) metadata[key] = pythonStr(value);
-  const names = { request: requestAttributes(options.request) };
-  for (const [key, template] of Object.entries(label.dynamicInstanceProperties)) {
-    try {
-      metadata[key] = pythonFormat(pythonStr(template), names);
-    } catch (error) {
-      log.warn('could not format a dynamic instance property; leaving it out', { property: key, template, error: String(error) });
-    }
-  }
+  Object.assign(metadata, formatRequestTemplates(label.dynamicInstanceProperties, options.request, log, 'dynamic instance property'));
   Object.assign(metadata, options.nodepoolMetadata);
   return metadata;
 }

@@ -16,3 +16,4 @@ export type { CloudImage, Provider, ProviderNotifications } from './provider.js'
 export { effectivePriority, supportedLabels, type ConfigLabel, type ConfigPool, type ProviderConfig } from './provider-config.js';
 export { QuotaInformation } from './quota-information.js';
 export type { StateMachineLabel, StateMachinePool, StateMachineProviderConfig } from './state-machine-config.js';
+export { formatRequestTemplates, requestAttributes } from './request-templates.js';
