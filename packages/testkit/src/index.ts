@@ -36,3 +36,4 @@ export {
 // The Zuul-like client has its own package (the CLI uses it); re-exported for tests and benchmarks.
 export * from '@nodepool/zuul-client';
 export { chrootClient, currentZxid, latencyPercentiles, percentile, processStats, runJobs, startLoggedProcess, stopProcess, type LoggedProcessOptions } from './bench-tools.js';
+export { benchLogDir, printLauncherBenchResult, runLauncherBench, type BenchCloud, type BenchCloudContext, type LauncherBenchOptions, type LauncherBenchResult, type LauncherBenchScenario } from './launcher-bench.js';
