@@ -6,14 +6,15 @@ import test from 'ava';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NodeRequest, type Instance } from '@nodepool/core';
+import { NodeRequest, type Instance, type InstanceListing } from '@nodepool/core';
 import { getLogger } from '@nodepool/core';
-import type { IbmVpcInstanceView } from '@nodepool/driver-ibmvpc';
-import { ibmvpcSetup, nodeMetadata, runMachine } from './helpers.js';
+import { IbmVpcAdapter, type IbmVpcInstanceView, type IbmVpcLabelConfig } from '@nodepool/driver-ibmvpc';
+import type { FakeIbmVpcHandle } from '@nodepool/driver-ibmvpc/testing';
+import { adapterContext, ibmvpcConfig, ibmvpcSetup, ibmvpcYaml, instanceListing, nodeMetadata, runMachine, useFakeIbmVpc } from './helpers.js';
 
 const log = getLogger('test.driver-ibmvpc');
 
-function createOptions(setup: Awaited<ReturnType<typeof ibmvpcSetup>>, labelName: string, nodeId: string, imageExternalId?: string) {
+function createOptions(setup: { label(name: string): IbmVpcLabelConfig; listing: InstanceListing }, labelName: string, nodeId: string, imageExternalId?: string) {
   return { hostname: `np${nodeId}`, label: setup.label(labelName), imageExternalId, metadata: nodeMetadata(nodeId), request: new NodeRequest(), az: undefined, instances: setup.listing, log };
 }
 
@@ -118,4 +119,48 @@ test('an instance that fails to boot fails the attempt with the VPC’s reason',
   setup.fake.failBoots({ first: 1, message: 'no capacity in us-south-1' });
   const error = await t.throwsAsync(runMachine<Instance>(setup.adapter.getCreateStateMachine(createOptions(setup, 'small', '0000000009'))));
   t.regex(error!.message, /Server in failed state: .*no capacity in us-south-1/);
+});
+
+/** An adapter whose cloud image `ubuntu` is chosen by `selector` (YAML, indented 8) instead of by name. */
+async function withUbuntuImage(t: Parameters<typeof useFakeIbmVpc>[0], selector: (fake: Awaited<ReturnType<typeof useFakeIbmVpc>>) => string) {
+  const fake = await useFakeIbmVpc(t);
+  const yaml = ibmvpcYaml(fake).replace('        image-name: ibm-ubuntu-22-04-4-minimal-amd64-3\n', selector(fake));
+  const config = await ibmvpcConfig(yaml);
+  const adapter = new IbmVpcAdapter(config, adapterContext());
+  return { fake, adapter, listing: instanceListing(adapter), label: (name: string) => config.pools.get('main')!.labels.get(name)! };
+}
+
+test('image-id and image-href boot the image they name, without listing images', async (t) => {
+  const older = (fake: FakeIbmVpcHandle) => fake.state().images.find((image) => image.name === 'ibm-ubuntu-22-04-3-minimal-amd64-1')!;
+  for (const [key, value] of [
+    ['image-id', (fake: Awaited<ReturnType<typeof useFakeIbmVpc>>) => older(fake).id],
+    ['image-href', (fake: Awaited<ReturnType<typeof useFakeIbmVpc>>) => `${fake.url}/v1/images/${older(fake).id}`],
+  ] as const) {
+    const setup = await withUbuntuImage(t, (fake) => `        ${key}: ${value(fake)}\n`);
+    await runMachine(setup.adapter.getCreateStateMachine(createOptions(setup, 'small', '0000000011')));
+    t.is(setup.fake.state().instances[0]!.imageId, older(setup.fake).id, key);
+    t.is(setup.fake.calls()['vpc.GET.images'], undefined, `${key}: no image listing`);
+  }
+});
+
+test('an image filter on the operating system’s dedicated-host-only and vendor finds the BYOL image; one that matches nothing fails the launch', async (t) => {
+  const setup = await withUbuntuImage(t, () => '        image-filter:\n          operating-system:\n            dedicated-host-only: true\n            vendor: Red Hat\n          status: available\n');
+  await runMachine(setup.adapter.getCreateStateMachine(createOptions(setup, 'small', '0000000012')));
+  t.is(setup.fake.state().images.find((image) => image.id === setup.fake.state().instances[0]!.imageId)!.name, 'ibm-redhat-9-4-minimal-amd64-byol');
+
+  const none = await withUbuntuImage(t, () => '        image-filter:\n          operating-system:\n            family: Windows Server\n');
+  const error = await t.throwsAsync(runMachine(none.adapter.getCreateStateMachine(createOptions(none, 'small', '0000000013'))));
+  t.regex(error!.message, /Unable to find image matching filter/);
+  t.deepEqual(none.fake.state().instances, [], 'nothing was created');
+});
+
+test('without public-ipv4 no floating IP is made and the node is reached on its private address', async (t) => {
+  const fake = await useFakeIbmVpc(t);
+  const config = await ibmvpcConfig(ibmvpcYaml(fake).replace('        public-ipv4: true\n', ''));
+  const adapter = new IbmVpcAdapter(config, adapterContext());
+  const setup = { fake, adapter, listing: instanceListing(adapter), label: (name: string) => config.pools.get('main')!.labels.get(name)! };
+  const instance = (await runMachine(adapter.getCreateStateMachine(createOptions(setup, 'small', '0000000014')))) as IbmVpcInstanceView;
+  t.deepEqual(fake.state().floatingIps, []);
+  t.like(instance, { publicIpv4: null, interfaceIp: fake.state().instances[0]!.privateAddress });
+  t.is(fake.calls()['vpc.POST.floating_ips'], undefined);
 });
