@@ -1,7 +1,9 @@
 import type { ConfigPath } from '../config/issues.js';
 import type { MappingSchema } from '../config/schema.js';
 import type { Logger } from '../log.js';
+import type { NodeEffect } from '../plan/node-effect.js';
 import type { Stats } from '../stats/stats.js';
+import type { Node } from '../zk/node.js';
 import type { NodepoolZooKeeper } from '../zk/nodepool-zookeeper.js';
 import type { Provider } from './provider.js';
 import type { ProviderConfig } from './provider-config.js';
@@ -68,6 +70,15 @@ export interface Driver<C extends ProviderConfig = ProviderConfig> {
    * appears in the configuration, and again when a reload changed it.
    */
   createProvider?(config: C, context: ProviderContext): Provider;
+  /**
+   * For drivers that register nodes themselves rather than launch them (static hosts): what a
+   * reload from `current` to `next` does to this provider's `nodes` (registrations,
+   * deregistrations, nodes in use left alone). Called by `nodepool config-plan`, for a
+   * provider the reload adds, removes or changes; a config is undefined on the side where the
+   * provider is absent. Must not touch ZooKeeper. Optional; without it core plans such a
+   * provider's nodes as launched ones.
+   */
+  planRegisteredNodes?(current: C | undefined, next: C | undefined, nodes: readonly Node[]): NodeEffect[];
 }
 
 /** Every member a Driver must have, for the discovery checks. */
