@@ -6,6 +6,7 @@ export * from './errors.js';
 export * from './history/index.js';
 export * from './launcher/index.js';
 export * from './nodescan/index.js';
+export * from './plan/index.js';
 export * from './stats/index.js';
 export * from './statemachine/index.js';
 export * from './status/index.js';
