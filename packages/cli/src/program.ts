@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import type { CommandContext, MainOptions } from './cli-context.js';
 import { alienImageListCommand } from './commands/alien-image-list.js';
+import { configPlanCommand } from './commands/config-plan.js';
 import { configValidateCommand } from './commands/config-validate.js';
 import { dibImageDeleteCommand, imageBuildCommand, imageDeleteCommand, imagePauseCommand } from './commands/image-admin.js';
 import { exportImageDataCommand, importImageDataCommand } from './commands/image-data.js';
@@ -52,6 +53,10 @@ export function buildProgram(output: Output, setExitCode: (code: number) => void
   command('config-validate', 'validate the configuration file; exit 1 and list every problem if it is not valid').action(
     run((options) => configValidateCommand(options, output)),
   );
+  command('config-plan', 'say what a reload with NEW would do to the configuration and nodes in use; exit 0 no change, 2 changes, 1 error')
+    .argument('<new>', 'the configuration file to compare with the one in use (-c)')
+    .option('--json', 'print the plan as JSON')
+    .action(withContext((context, [file], options) => configPlanCommand(context, file as string, options)));
 
   json(command('list', 'list nodes'))
     .option('--detail', 'output detailed node info')
