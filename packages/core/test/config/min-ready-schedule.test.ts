@@ -1,4 +1,5 @@
 import test from 'ava';
+import { readFile } from 'node:fs/promises';
 import { effectiveMinReady } from '@nodepool/core';
 import { validateConfigText } from '@nodepool/core/testing';
 import { testDriver } from '../helpers/test-driver.js';
@@ -107,4 +108,14 @@ test('a window is read in its time zone', (t) => {
   // 08:00 in Berlin is 07:00 UTC in winter.
   t.is(effectiveMinReady(label, at('2025-01-06T07:30:00Z')), 4);
   t.is(effectiveMinReady(label, at('2025-01-06T08:30:00Z')), 0);
+});
+
+test('the README’s min-ready-schedule example is valid', async (t) => {
+  const readme = await readFile(new URL('../../../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('### Scheduled warm pools'));
+  const example = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+  t.truthy(example, 'the section has a YAML example');
+  const result = await validateConfigText(example!, drivers);
+  t.deepEqual(result.messages, []);
+  t.is(result.config!.labels.get('ubuntu-jammy')!.minReadySchedule?.length, 1);
 });
