@@ -65,7 +65,10 @@ export async function launcherCluster(t: TeardownContext, zk: ZooKeeperEndpoint,
     const created = new ZooKeeperClient({
       servers: zk.connectString,
       chroot,
-      sessionTimeoutMs: 10_000,
+      // A test's own clients (Zuul, observers) never need to expire; a long session rides out
+      // a machine so busy that pings go unanswered for seconds. Launchers keep 10 s, so a
+      // killed one is seen gone soon.
+      sessionTimeoutMs: 30_000,
       tls: zk.tls ? { ca: zk.tls.ca, cert: zk.tls.cert, key: zk.tls.key } : undefined,
     });
     clients.push(created);
