@@ -1,3 +1,4 @@
+import { breakerSettingsSchema } from '../health/breaker-settings.js';
 import { anyMapping, int, required, str, type KeySpec, type Schema } from './schema.js';
 
 /** Keys every provider entry may have, whatever its driver (added by core). */
@@ -6,6 +7,8 @@ export const commonProviderKeys: Record<string, Schema | KeySpec> = {
   driver: str,
   'max-concurrency': int,
   priority: int,
+  // Ours, as an opt-in (docs/compatibility.md): a 9.0.0 configuration never sets it.
+  'circuit-breaker': breakerSettingsSchema,
 };
 
 /** Keys every pool may have; drivers spread them into their pool schemas. */
