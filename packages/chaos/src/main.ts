@@ -85,7 +85,7 @@ process.on('SIGTERM', () => void abort('terminated', 143));
 process.on('SIGHUP', () => void abort('hung up', 129));
 
 // Bounded whatever happens: a scenario that hangs ends the run, with what it has.
-const budgetMinutes = values.quick ? 8 : 25;
+const budgetMinutes = values.quick ? 15 : 35;
 const budget = setTimeout(() => void abort(`over its ${budgetMinutes}-minute budget`, 2), budgetMinutes * 60_000);
 budget.unref();
 

@@ -38,11 +38,15 @@ export async function readNodes(client: ZooKeeperClient, ignore: ReadonlySet<str
   return entries.filter((entry): entry is NodeEntry => entry !== undefined);
 }
 
-/** Nodes that count against a pool's max-servers: any record of it except one already `deleted`. */
-export function countByPool(nodes: readonly NodeEntry[]): Map<string, number> {
+/**
+ * Nodes of each pool that hold or are about to hold a cloud instance: every record except one
+ * `deleted`, and (unless `withInit`) except `init`, the launcher's claim on a slot that it
+ * deletes again when the claim comes after the pool's last slot.
+ */
+export function countByPool(nodes: readonly NodeEntry[], withInit = false): Map<string, number> {
   const counts = new Map<string, number>();
   for (const node of nodes) {
-    if (node.state === 'deleted' || node.provider === undefined || node.pool === undefined) continue;
+    if (node.state === 'deleted' || (node.state === 'init' && !withInit) || node.provider === undefined || node.pool === undefined) continue;
     const key = `${node.provider}/${node.pool}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
@@ -63,6 +67,10 @@ export interface SettledState {
   stuckNodes: NodeEntry[];
   /** Cloud instances without a node record once the launchers had time to clean up. */
   leaked: string[];
+  /** Instances without a node record when the nodes had settled, before the launchers' leak cleanup. */
+  orphansFound: number;
+  /** How long the leak cleanup took to remove them (0 when there were none). */
+  leakCleanupMs: number;
 }
 
 /**
@@ -85,11 +93,13 @@ export async function settle(
     await delay(500);
   }
   let leaked: string[] = [];
-  const leakDeadline = Date.now() + options.leakMs;
+  let orphansFound: number | undefined;
+  const leakStarted = Date.now();
   for (;;) {
     leaked = await orphanInstances(client, cloud);
-    if (leaked.length === 0 || Date.now() > leakDeadline) break;
+    orphansFound ??= leaked.length;
+    if (leaked.length === 0 || Date.now() > leakStarted + options.leakMs) break;
     await delay(1000);
   }
-  return { stuckNodes, leaked };
+  return { stuckNodes, leaked, orphansFound, leakCleanupMs: orphansFound > 0 ? Date.now() - leakStarted : 0 };
 }

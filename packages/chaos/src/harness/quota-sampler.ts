@@ -11,6 +11,10 @@ import { countByPool, readNodes } from './node-census.js';
  */
 export class QuotaSampler {
   readonly peakByPool = new Map<string, number>();
+  /** The node states of each pool in the sample that set its peak, e.g. `building 4, ready 6`. */
+  readonly peakStatesByPool = new Map<string, string>();
+  /** The same counting `init` claims too. */
+  readonly peakWithInitByPool = new Map<string, number>();
   peakInstances = 0;
   samples = 0;
   private stopped = false;
@@ -26,7 +30,14 @@ export class QuotaSampler {
       while (!this.stopped) {
         try {
           const [nodes, instances] = await Promise.all([readNodes(this.client), this.cloud.instances()]);
-          for (const [pool, count] of countByPool(nodes)) this.peakByPool.set(pool, Math.max(count, this.peakByPool.get(pool) ?? 0));
+          for (const [pool, count] of countByPool(nodes, true)) this.peakWithInitByPool.set(pool, Math.max(count, this.peakWithInitByPool.get(pool) ?? 0));
+          for (const [pool, count] of countByPool(nodes)) {
+            if (count <= (this.peakByPool.get(pool) ?? 0)) continue;
+            this.peakByPool.set(pool, count);
+            const states = new Map<string, number>();
+            for (const node of nodes) if (`${node.provider}/${node.pool}` === pool && node.state !== 'deleted') states.set(node.state ?? '?', (states.get(node.state ?? '?') ?? 0) + 1);
+            this.peakStatesByPool.set(pool, [...states].map(([state, n]) => `${state} ${n}`).join(', '));
+          }
           this.peakInstances = Math.max(this.peakInstances, instances.filter((instance) => instance.status !== 'deleting').length);
           this.samples++;
         } catch {

@@ -39,7 +39,7 @@ export async function runLoad(
   });
   const [outcomes, disturbed] = await Promise.all([load.run(), disturb(load)]);
   const tally = tallyOutcomes(outcomes);
-  const { stuckNodes, leaked } = await settle(clients[0]!, cluster.cloud, { settleMs: 60_000, leakMs: options.leakMs ?? 150_000, ignore: options.ignoreNodes });
+  const { stuckNodes, leaked, orphansFound, leakCleanupMs } = await settle(clients[0]!, cluster.cloud, { settleMs: 60_000, leakMs: options.leakMs ?? 150_000, ignore: options.ignoreNodes });
 
   const violations = [...(disturbed?.violations ?? [])];
   const allowed = options.allowedFailures ?? 0;
@@ -58,6 +58,7 @@ export async function runLoad(
   violations.push(...cluster.crashReports());
 
   const extra = [...(disturbed?.extra ?? [])];
+  if (orphansFound > 0) extra.push(`${orphansFound} instances without a node after the load, ${leaked.length > 0 ? 'not all' : 'all'} cleaned up in ${(leakCleanupMs / 1000).toFixed(0)} s`);
   if (tally.failed > 0 && tally.failed <= allowed) extra.push(`failure reasons: ${[...tally.failureReasons].map(([reason, count]) => `${count} × ${reason}`).join('; ')}`);
   return {
     name,

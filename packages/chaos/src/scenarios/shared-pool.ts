@@ -30,10 +30,11 @@ export const sharedPool: Scenario = {
           await sampler.stop();
           const peak = sampler.peakByPool.get('sim/main') ?? 0;
           const violations: string[] = [];
-          if (peak > MAX_SERVERS) violations.push(`pool sim/main had ${peak} nodes at once (max-servers ${MAX_SERVERS})`);
+          if (peak > MAX_SERVERS) violations.push(`pool sim/main had ${peak} nodes at once (max-servers ${MAX_SERVERS}): ${sampler.peakStatesByPool.get('sim/main')}`);
           if (sampler.peakInstances > MAX_SERVERS) violations.push(`the cloud held ${sampler.peakInstances} instances at once (max-servers ${MAX_SERVERS})`);
           if (sampler.samples === 0) violations.push('the quota sampler read nothing');
-          return { extra: [`peak nodes ${peak}/${MAX_SERVERS}`, `peak instances ${sampler.peakInstances}/${MAX_SERVERS}`, `${sampler.samples} samples`], violations };
+          const withInit = sampler.peakWithInitByPool.get('sim/main') ?? 0;
+          return { extra: [`peak nodes ${peak}/${MAX_SERVERS} (${withInit} with init claims)`, `peak instances ${sampler.peakInstances}/${MAX_SERVERS}`, `${sampler.samples} samples`], violations };
         });
       } finally {
         await sampler.stop();
