@@ -15,8 +15,10 @@ async function ownSshd(t: ExecutionContext): Promise<LocalSshServer> {
 }
 
 // Five seconds for the host-key scan: on a loaded machine an RSA handshake alone can outlast one.
+// A scan that must succeed gets a generous timeout, so a starved machine's slow sshd still answers
+// within it; tests of a host that does not answer set a short one.
 function hostEntry(sshd: { port: number }, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { name: '127.0.0.1', labels: ['static-label'], 'connection-port': sshd.port, timeout: 5, ...extra };
+  return { name: '127.0.0.1', labels: ['static-label'], 'connection-port': sshd.port, timeout: 30, ...extra };
 }
 
 const onePool = (nodes: Record<string, unknown>[], extra: Partial<PoolEntry> = {}): PoolEntry[] => [{ nodes, ...extra }];
@@ -191,7 +193,7 @@ test('a winrm host is registered after a connection check, without host keys', a
 test('the liveness check fails and deregisters the host\'s ready nodes when sshd is down', async (t) => {
   const sshd = await ownSshd(t);
   const zk = await freshZk(t, zookeeper().connectString);
-  const config = await staticConfig(onePool([hostEntry(sshd, { 'max-parallel-jobs': 2 })]));
+  const config = await staticConfig(onePool([hostEntry(sshd, { 'max-parallel-jobs': 2, timeout: 5 })]));
   const provider = await createProvider(t, config, zk);
   await provider.start();
   const handler = provider.getRequestHandler(config.pools.get('main')!, new NodeRequest());
@@ -246,7 +248,7 @@ test('an unreachable host is registered on the next sync once it answers', async
   const sshd = await ownSshd(t);
   await sshd.stop();
   const zk = await freshZk(t, zookeeper().connectString);
-  const provider = await createProvider(t, await staticConfig(onePool([hostEntry(sshd)])), zk);
+  const provider = await createProvider(t, await staticConfig(onePool([hostEntry(sshd, { timeout: 5 })])), zk);
   await provider.start();
   t.deepEqual(await readNodes(zk), []);
 
