@@ -3,6 +3,7 @@ export * from './config/index.js';
 export * from './discovery/index.js';
 export * from './driver/index.js';
 export * from './errors.js';
+export * from './explain/index.js';
 export * from './health/index.js';
 export * from './history/index.js';
 export * from './launcher/index.js';
