@@ -21,6 +21,8 @@ const FAILED: ReadonlySet<NodeState> = new Set(['failed', 'aborted']);
  */
 export class LaunchOutcomeWatcher {
   private readonly states = new Map<string, NodeState>();
+  /** Nodes whose launch was reported: never again, should a stale read show them building anew. */
+  private readonly reported = new Set<string>();
   private readonly onChange = (change: CacheChange<Node>): void => this.changed(change);
 
   constructor(
@@ -36,6 +38,7 @@ export class LaunchOutcomeWatcher {
   stop(): void {
     this.cache.off('change', this.onChange);
     this.states.clear();
+    this.reported.clear();
   }
 
   private changed(change: CacheChange<Node>): void {
@@ -43,16 +46,20 @@ export class LaunchOutcomeWatcher {
     const node = change.value;
     if (!node) {
       this.states.delete(change.key);
+      this.reported.delete(change.key);
       return;
     }
     const before = this.states.get(change.key);
     this.states.set(change.key, node.state);
     if (before === node.state) return;
     const launching = before === undefined || LAUNCHING.has(before);
-    if (!launching) return;
-    const provider = node.provider ?? 'None';
-    if (node.state === 'ready' && (before !== undefined || wentThroughAnotherState(node))) this.onOutcome(provider, 'launched');
-    else if (FAILED.has(node.state)) this.onOutcome(provider, 'failed');
+    if (!launching || this.reported.has(change.key)) return;
+    let outcome: LaunchOutcome | undefined;
+    if (node.state === 'ready' && (before !== undefined || wentThroughAnotherState(node))) outcome = 'launched';
+    else if (FAILED.has(node.state)) outcome = 'failed';
+    if (!outcome) return;
+    this.reported.add(change.key);
+    this.onOutcome(node.provider ?? 'None', outcome);
   }
 }
 
