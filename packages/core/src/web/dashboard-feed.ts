@@ -1,4 +1,6 @@
 import type { ServerResponse } from 'node:http';
+import type { HistorySample } from '../history/history-sample.js';
+import type { LauncherHistory } from '../history/launcher-history.js';
 import { getLogger, type Logger } from '../log.js';
 import { DASHBOARD_COLLECTIONS, dashboardStatus, type DashboardCollection, type DashboardStatus } from '../status/dashboard-status.js';
 import type { StatusSource } from '../status/status-source.js';
@@ -14,6 +16,8 @@ export interface DashboardFeedOptions {
   /** The clock, in epoch seconds; default the system clock. */
   readonly now?: (() => number) | undefined;
   readonly log?: Logger | undefined;
+  /** The launcher's history, sent along when kept (`history` and `sample` events). */
+  readonly history?: LauncherHistory | undefined;
 }
 
 /** Each collection of the last status sent, as row key → the row's JSON. */
@@ -29,6 +33,9 @@ type Baseline = Map<DashboardCollection, Map<string, string>>;
  *   `null` when the row is gone. Rows are always whole.
  * - `event: heartbeat` every `heartbeatMs`, `data:` `{"now": <epoch s>}`: keeps proxies from
  *   closing an idle stream, and tells the page it is still connected.
+ * - With a history: `event: history` right after the snapshot, `data:` `{"interval": <s>,
+ *   "capacity": <samples kept>, "samples": [...]}` (the samples of `GET /history`); then
+ *   `event: sample`, `data:` one new sample, as each is taken.
  *
  * A reconnecting page gets a fresh snapshot; `Last-Event-ID` is not used.
  *
@@ -59,6 +66,11 @@ export class DashboardFeed {
   private readonly maxBufferedBytes: number;
   private readonly log: Logger;
   private readonly onChange = (): void => this.schedule();
+  private readonly onSample = (sample: HistorySample): void => {
+    const chunk = event('sample', JSON.stringify(sample));
+    // Pages still waiting for their snapshot get this sample in their history.
+    for (const response of this.clients) this.write(response, chunk);
+  };
 
   constructor(private readonly options: DashboardFeedOptions) {
     this.minIntervalMs = options.minIntervalMs ?? 250;
@@ -103,6 +115,7 @@ export class DashboardFeed {
 
   private follow(): void {
     this.unwatch = this.options.source.watch?.(this.onChange);
+    this.options.history?.on('sample', this.onSample);
     this.heartbeat = setInterval(() => this.beat(), this.heartbeatMs);
     this.heartbeat.unref();
   }
@@ -110,6 +123,7 @@ export class DashboardFeed {
   private unfollow(): void {
     this.unwatch?.();
     this.unwatch = undefined;
+    this.options.history?.off('sample', this.onSample);
     clearInterval(this.heartbeat);
     clearTimeout(this.timer);
     this.timer = undefined;
@@ -169,10 +183,12 @@ export class DashboardFeed {
     this.lastSummary = summary;
     if (joining.length > 0) {
       const chunk = event('snapshot', JSON.stringify(status));
+      const history = this.historyChunk();
       for (const response of joining) {
         if (!this.joining.delete(response)) continue; // gone meanwhile
         this.clients.add(response);
         this.write(response, chunk);
+        if (history) this.write(response, history);
       }
     }
     this.finishRead(started);
@@ -201,6 +217,12 @@ export class DashboardFeed {
       if (changes.length > 0) patch[name] = Object.fromEntries(changes);
     }
     return Object.keys(patch).length > 0 ? patch : undefined;
+  }
+
+  private historyChunk(): string | undefined {
+    const history = this.options.history;
+    if (!history) return undefined;
+    return event('history', JSON.stringify({ interval: history.intervalMs / 1000, capacity: history.capacity, samples: history.samples() }));
   }
 
   private write(response: ServerResponse, chunk: string): void {

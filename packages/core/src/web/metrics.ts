@@ -1,4 +1,5 @@
-import { Gauge, Registry } from 'prom-client';
+import { Gauge, Histogram, Registry } from 'prom-client';
+import type { LauncherHistory } from '../history/launcher-history.js';
 import type { NodepoolConfig } from '../config/nodepool-config.js';
 import { countNodes, providerMaxServers } from '../stats/node-counts.js';
 import type { NodeCache } from '../zk/caches.js';
@@ -67,4 +68,36 @@ export function createMetricsRegistry(inputs: MetricsInputs): Registry {
     },
   });
   return registry;
+}
+
+/** The request-wait histogram's name on `/metrics`. */
+export const REQUEST_WAIT_METRIC = 'nodepool_request_wait_seconds';
+
+/** Its buckets' upper bounds, in seconds: from a ready node handed out to a launch waiting for hours. */
+export const REQUEST_WAIT_BUCKETS: readonly number[] = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200];
+
+/**
+ * Adds `nodepool_request_wait_seconds{state}` to `registry`: a histogram of how long node
+ * requests waited, from their creation to `fulfilled` or `failed` (the `state` label), as the
+ * history sees them in the request cache (`RequestWaitWatcher`). Counted since the launcher
+ * started; every launcher counts the same requests, so scrape one launcher, or do not sum across
+ * them. Returns the function that stops counting.
+ */
+export function addRequestWaitHistogram(registry: Registry, history: LauncherHistory): () => void {
+  const histogram = new Histogram({
+    name: REQUEST_WAIT_METRIC,
+    help: 'Node request wait from creation to fulfilled or failed, in seconds (min-ready requests left out).',
+    labelNames: ['state'],
+    buckets: [...REQUEST_WAIT_BUCKETS],
+    registers: [registry],
+  });
+  // Both series from the start, so a rate() has a baseline before the first request.
+  histogram.zero({ state: 'fulfilled' });
+  histogram.zero({ state: 'failed' });
+  const observe = (request: { state: string; waitSeconds: number }): void => histogram.observe({ state: request.state }, request.waitSeconds);
+  history.on('completed', observe);
+  return () => {
+    history.off('completed', observe);
+    registry.removeSingleMetric(REQUEST_WAIT_METRIC);
+  };
 }

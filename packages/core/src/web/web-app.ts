@@ -1,12 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { LauncherHistory, type LauncherHistoryOptions } from '../history/launcher-history.js';
 import { getLogger, type Logger } from '../log.js';
 import { renderStatusJson, renderStatusText } from '../status/render.js';
 import type { StatusSource } from '../status/status-source.js';
 import { DashboardFeed } from './dashboard-feed.js';
 import { dashboardPage } from './dashboard-page.js';
+import { HISTORY_PATH, renderHistoryJson, renderHistoryText } from './history-listing.js';
 import { errorResponse, type ErrorStatus } from './http-error.js';
+import { addRequestWaitHistogram } from './metrics.js';
 import { ResponseCache } from './response-cache.js';
 import { responseFormat, type ResponseFormat } from './response-format.js';
 import { BadQueryError, STATUS_ROUTES, type QueryParams } from './status-routes.js';
@@ -32,6 +35,12 @@ export interface WebAppOptions {
    * heartbeat every `heartbeatMs` (default 15 000).
    */
   readonly dashboard?: { readonly minIntervalMs?: number; readonly heartbeatMs?: number };
+  /**
+   * Keep the launcher's last hour (see `LauncherHistory`), from these caches, while the app
+   * runs: served at `/history`, drawn by the dashboard, and counted by the
+   * `nodepool_request_wait_seconds` histogram on `/metrics`. Default: no history.
+   */
+  readonly history?: LauncherHistoryOptions | undefined;
 }
 
 /** Where the dashboard page listens for its updates (relative to `/`, so a proxy may prefix both). */
@@ -40,8 +49,9 @@ export const DASHBOARD_EVENTS_PATH = '/dashboard/events';
 /**
  * The launcher's web API (observability spec §5): the status listings as text tables or JSON
  * (`/node-list`, `/request-list`, `/label-list`, `/image-list`, `/dib-image-list`,
- * `/image-status`, each also with a `.json` suffix), `/ready` and `/metrics`; and the live
- * dashboard for people, `/` with its event stream `/dashboard/events` (see `DashboardFeed`).
+ * `/image-status`, each also with a `.json` suffix), `/ready` and `/metrics`; the launcher's
+ * recent history, `/history` (also `.json`; ours, not the original's); and the live dashboard
+ * for people, `/` with its event stream `/dashboard/events` (see `DashboardFeed`).
  * Anything else is 404, a bad query value 400, and a failure while reading ZooKeeper 503;
  * never a stack trace.
  */
@@ -51,12 +61,16 @@ export class WebApp {
   private readonly expirySeconds: number;
   private readonly log: Logger;
   private readonly feed: DashboardFeed;
+  private readonly launcherHistory: LauncherHistory | undefined;
+  private stopHistogram: (() => void) | undefined;
 
   constructor(private readonly options: WebAppOptions) {
     this.expirySeconds = options.cacheExpirySeconds ?? 1;
     this.cache = new ResponseCache(this.expirySeconds * 1000);
     this.log = options.log ?? getLogger('nodepool.WebApp');
-    this.feed = new DashboardFeed({ source: options.source, log: this.log, now: options.now, ...options.dashboard });
+    this.launcherHistory = options.history ? new LauncherHistory(options.history) : undefined;
+    if (this.launcherHistory && options.metrics) this.stopHistogram = addRequestWaitHistogram(options.metrics, this.launcherHistory);
+    this.feed = new DashboardFeed({ source: options.source, log: this.log, now: options.now, history: this.launcherHistory, ...options.dashboard });
     this.server = createServer((request, response) => void this.handle(request, response));
   }
 
@@ -65,7 +79,13 @@ export class WebApp {
     return (this.server.address() as AddressInfo | null)?.port ?? this.options.port;
   }
 
+  /** The history kept, when asked for (see `WebAppOptions.history`). */
+  get history(): LauncherHistory | undefined {
+    return this.launcherHistory;
+  }
+
   async start(): Promise<void> {
+    this.launcherHistory?.start();
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(this.options.port, this.options.listenAddress, () => {
@@ -84,6 +104,9 @@ export class WebApp {
   /** Stops listening and closes every connection, idle or not (dashboard streams included). */
   async stop(): Promise<void> {
     this.feed.close();
+    this.launcherHistory?.stop();
+    this.stopHistogram?.();
+    this.stopHistogram = undefined;
     if (!this.server.listening) return;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
@@ -108,6 +131,7 @@ export class WebApp {
       if (path === DASHBOARD_EVENTS_PATH) return this.feed.open(response);
       if (path === '/ready') return this.sendReady(response, format);
       if (path === '/metrics' && this.options.metrics) return await this.sendMetrics(response, this.options.metrics);
+      if ((path === HISTORY_PATH || path === `${HISTORY_PATH}.json`) && this.launcherHistory) return await this.sendHistory(request, response, format, rawQuery, params, this.launcherHistory);
       const route = STATUS_ROUTES.get(path.endsWith('.json') ? path.slice(0, -'.json'.length) : path);
       if (!route) return this.sendError(response, 404, format);
       const fields = params.get('fields')?.split(',');
@@ -139,6 +163,14 @@ export class WebApp {
     }
     const contentType = format === 'json' ? 'application/json' : 'text/plain; charset=UTF-8';
     response.writeHead(200, { ...headers, 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) }).end(body);
+  }
+
+  private async sendHistory(request: IncomingMessage, response: ServerResponse, format: ResponseFormat, rawQuery: string, params: QueryParams, history: LauncherHistory): Promise<void> {
+    const fields = params.get('fields')?.split(',');
+    const { computedAt, body } = await this.cache.get(cacheKey(HISTORY_PATH, rawQuery, format), async () =>
+      format === 'json' ? renderHistoryJson(history.samples()) : renderHistoryText(history.samples(), fields),
+    );
+    this.sendListing(request, response, format, computedAt, body);
   }
 
   private async sendDashboard(request: IncomingMessage, response: ServerResponse): Promise<void> {

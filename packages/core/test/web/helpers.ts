@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ExecutionContext } from 'ava';
 import { KazooPeer } from '@nodepool/testkit';
 import { ZooKeeperClient } from '@nodepool/zookeeper';
-import { CachedStatusSource, NodepoolZooKeeper, WebApp, createMetricsRegistry, type NodepoolConfig, type WebAppOptions } from '@nodepool/core';
+import { CachedStatusSource, NodepoolZooKeeper, WebApp, createMetricsRegistry, type HistoryClock, type NodepoolConfig, type WebAppOptions } from '@nodepool/core';
 import { RENDERED_AT, seedOriginalRecords, type SeededRecords } from '../helpers/original-records.js';
 
 export interface WebFixture {
@@ -14,6 +14,8 @@ export interface WebFixture {
   /** A kazoo client on the same chroot (Zuul, say): its locks are real kazoo locks. */
   peer: KazooPeer;
   ready: { value: boolean };
+  /** Another client's view of the same chroot (Zuul, another launcher): what it writes, the app's caches read back. */
+  writer(): Promise<NodepoolZooKeeper>;
 }
 
 /**
@@ -23,7 +25,15 @@ export interface WebFixture {
 export async function webFixture(
   t: ExecutionContext,
   connectString: string,
-  options: { config?: NodepoolConfig; seed?: boolean; dashboard?: WebAppOptions['dashboard']; now?: () => number; cacheExpirySeconds?: number } = {},
+  options: {
+    config?: NodepoolConfig;
+    seed?: boolean;
+    dashboard?: WebAppOptions['dashboard'];
+    now?: () => number;
+    cacheExpirySeconds?: number;
+    /** Keep a history over the caches, on this clock. */
+    history?: { clock: HistoryClock };
+  } = {},
 ): Promise<WebFixture> {
   const chroot = `/web-${randomUUID()}`;
   const client = new ZooKeeperClient({ servers: connectString, chroot, sessionTimeoutMs: 10_000 });
@@ -46,8 +56,17 @@ export async function webFixture(
     now: options.now ?? (() => RENDERED_AT),
     dashboard: options.dashboard,
     cacheExpirySeconds: options.cacheExpirySeconds,
+    history: options.history && { nodes: await zk.nodeCache(), requests: await zk.requestCache(), clock: options.history.clock },
   });
   await app.start();
   t.teardown(() => app.stop());
-  return { url: `http://127.0.0.1:${app.port}`, app, client, zk, seeded, peer, ready };
+  const writer = async (): Promise<NodepoolZooKeeper> => {
+    const other = new ZooKeeperClient({ servers: connectString, chroot, sessionTimeoutMs: 10_000 });
+    t.teardown(() => other.close());
+    await other.connect();
+    const view = new NodepoolZooKeeper(other);
+    t.teardown(() => view.stop());
+    return view;
+  };
+  return { url: `http://127.0.0.1:${app.port}`, app, client, zk, seeded, peer, ready, writer };
 }
