@@ -147,6 +147,7 @@ export class Launcher {
         source: await CachedStatusSource.of(zk),
         ready: () => this.readyFlag,
         metrics: createMetricsRegistry({ nodes, components, config: () => this.watcher.current }),
+        history: { nodes, requests }, // issue 19: the last hour, at /history and on the dashboard
       });
       await this.web.start();
     }
