@@ -9,6 +9,7 @@ import { dibImageListCommand, imageListCommand, imageStatusCommand, listCommand,
 import { deleteCommand, holdCommand } from './commands/node-admin.js';
 import { eraseCommand, infoCommand } from './commands/provider-admin.js';
 import { requestCommand, type RequestCommandOptions } from './commands/request.js';
+import { requestExplainCommand } from './commands/request-explain.js';
 import { configureCommandLogging } from './logging.js';
 import { CommandFailure, consoleOutput, type GlobalOptions, type Output } from './program-types.js';
 import { version } from './version.js';
@@ -62,6 +63,9 @@ export function buildProgram(output: Output, setExitCode: (code: number) => void
     .option('--detail', 'output detailed node info')
     .action(withContext((context, _args, options) => listCommand(context, options as ListingOptions & { detail?: boolean })));
   json(command('request-list', 'list the current node requests')).action(withContext((context, _args, options) => requestListCommand(context, options)));
+  json(command('request-explain', 'explain why a node request is waiting: every pool\'s latest decision, its reason and since when'))
+    .argument('<id>', 'node request ID')
+    .action(withContext((context, [id], options) => requestExplainCommand(context, id as string, options)));
   json(command('image-list', 'list images uploaded to providers')).action(withContext((context, _args, options) => imageListCommand(context, options)));
   json(command('dib-image-list', 'list images built with diskimage-builder')).action(withContext((context, _args, options) => dibImageListCommand(context, options)));
   json(command('image-status', 'list image pause flags and manual build requests')).action(withContext((context, _args, options) => imageStatusCommand(context, options)));

@@ -1,5 +1,5 @@
 import { NoNodeError } from '@nodepool/zookeeper';
-import { buildPath, imageBuildsPath, nodePath, providerInfo, renderStatusText, ZkPaths, ZooKeeperStatusSource, type NodepoolZooKeeper } from '@nodepool/core';
+import { buildPath, formatProviderHealth, imageBuildsPath, nodePath, providerInfo, readLauncherReports, renderStatusText, ZkPaths, ZooKeeperStatusSource, type NodepoolZooKeeper } from '@nodepool/core';
 import { nowOf, withZooKeeper, type CommandContext } from '../cli-context.js';
 
 /** `nodepool info PROVIDER`: the provider's upload records by build, and its nodes. */
@@ -15,6 +15,13 @@ export async function infoCommand(context: CommandContext, provider: string): Pr
     out('');
     out('Nodes:');
     out(renderStatusText(info.nodes, { now }));
+    // Ours: only providers with the opt-in circuit-breaker key have lines here.
+    const health = formatProviderHealth(await readLauncherReports(zk.client), provider, now * 1000);
+    if (health.length > 0) {
+      out('');
+      out('Health (circuit breaker):');
+      for (const line of health) out(line);
+    }
   });
   return 0;
 }

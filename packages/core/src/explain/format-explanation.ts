@@ -1,3 +1,4 @@
+import type { BreakerSnapshot } from '../health/provider-breaker.js';
 import type { RequestExplanation } from './request-explanation.js';
 
 /** `12s`, `4m05s`, `2h03m`: how long ago, for people. */
@@ -43,4 +44,22 @@ export function formatExplanation(explanation: RequestExplanation, now = Date.no
     lines.push(`  Provider ${breaker.provider} (launcher ${breaker.launcher}) is unhealthy: circuit breaker ${breaker.state}${probe}; last error: ${breaker.lastError ?? 'none'}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * `nodepool info`'s lines about a provider's circuit breaker in each launcher that runs one
+ * (none when no launcher has a breaker for it, as with every 9.0.0 configuration).
+ */
+export function formatProviderHealth(reports: readonly { hostname: string; providers: readonly BreakerSnapshot[] }[], provider: string, now = Date.now()): string[] {
+  const lines: string[] = [];
+  for (const report of reports) {
+    for (const breaker of report.providers) {
+      if (breaker.provider !== provider) continue;
+      const since = breaker.openedAt !== undefined && breaker.state !== 'closed' ? ` for ${ago(now - breaker.openedAt)}` : '';
+      const probe = breaker.nextProbeAt !== undefined ? `, next probe in ${ago(breaker.nextProbeAt - now)}` : '';
+      const last = breaker.lastError ? `; last error: ${breaker.lastError}` : '';
+      lines.push(`  launcher ${report.hostname}: ${breaker.state}${since}, ${breaker.consecutiveFailures}/${breaker.threshold} failures in a row${probe}, opened ${breaker.timesOpened} times${last}`);
+    }
+  }
+  return lines;
 }

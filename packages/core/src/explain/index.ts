@@ -1,6 +1,6 @@
 export { EXPLAIN_CODES, phaseOf, type ExplainCode, type ExplainPhase } from './explain-codes.js';
 export { ExplainBoard, type DecidingPool, type ExplainBoardEvents, type ExplainBoardOptions } from './explain-board.js';
-export { formatExplanation } from './format-explanation.js';
+export { formatExplanation, formatProviderHealth } from './format-explanation.js';
 export { LAUNCHER_REPORTS_PATH, parseLauncherReport, type LauncherReport } from './launcher-report.js';
 export {
   DEFAULT_REPORT_INTERVAL_MS,
