@@ -34,6 +34,8 @@ export class LauncherReportPublisher {
   private writtenRevision = -1;
   private healthChanged = true;
   private stopped = false;
+  /** A change came while writing: write again afterwards. */
+  private again = false;
   private readonly intervalMs: number;
   private readonly maxBytes: number;
   private readonly onChange = (): void => this.schedule();
@@ -95,10 +97,19 @@ export class LauncherReportPublisher {
 
   private schedule(): void {
     if (this.stopped || this.timer) return;
+    // One write at a time: a second one racing the first's create would make a second znode.
+    if (this.writing) {
+      this.again = true;
+      return;
+    }
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.writing = this.write().finally(() => {
         this.writing = undefined;
+        if (this.again) {
+          this.again = false;
+          this.schedule();
+        }
       });
     }, this.intervalMs);
     this.timer.unref();
@@ -125,7 +136,7 @@ export class LauncherReportPublisher {
     } catch (error) {
       this.healthChanged = true;
       this.options.log.debug('could not publish the launcher report', { error: String(error) });
-      if (!this.stopped) this.schedule();
+      this.again = true;
     }
   }
 }
