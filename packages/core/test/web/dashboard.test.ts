@@ -157,3 +157,87 @@ providers:
   t.is(navigations, 1, 'one navigation: the first');
   t.deepEqual(problems, []);
 });
+
+test('the last hour is drawn as charts from what the launcher served: nodes, requests waiting, request wait, launches per provider', async (t) => {
+  const { driver, cloud } = createFakeDriver();
+  const cluster = await launcherCluster(t, zk(), [driver]);
+  const file = join(cluster.dir, 'nodepool.yaml');
+  await writeFile(
+    file,
+    cluster.configText(`
+labels:
+  - name: small
+  - name: other
+providers:
+  - name: cloud-a
+    driver: fakecloud
+    pools:
+      - name: main
+        max-servers: 4
+        labels:
+          - name: small
+  - name: cloud-b
+    driver: fakecloud
+    pools:
+      - name: main
+        max-servers: 2
+        labels:
+          - name: other
+`),
+  );
+  const launcher = new Launcher({ configFile: file, drivers: DriverRegistry.of(driver), hostname: 'nl01.example.org', timings: fastTimings, env: {}, webapp: { port: 0, listenAddress: '127.0.0.1' } });
+  t.teardown(() => launcher.stop());
+  await launcher.start();
+  const history = launcher.webApp!.history!;
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  t.teardown(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await mkdir(ARTIFACTS, { recursive: true });
+  t.teardown(() => page.screenshot({ path: new URL('dashboard-history-last.png', ARTIFACTS).pathname, fullPage: true }).catch(() => undefined));
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => void (message.type() === 'error' && problems.push(`console: ${message.text()}`)));
+  await page.goto(`http://127.0.0.1:${launcher.webApp!.port}/`);
+  await cellText(page, '#connection', 'Live');
+  // The sample taken at start: no launches yet.
+  await cellText(page, '#history-launches', 'No launches in the last hour.');
+  await cellText(page, '#history-wait li[data-series="p50"]', 'p50 –');
+
+  // Zuul gets two nodes from cloud-a and runs a job on them; a job on cloud-b fails, its launch
+  // failing (NODE_FAILURE).
+  const completed = new Set<string>();
+  history.on('completed', (request) => void completed.add(request.id));
+  const zuul = new ZuulClient(await cluster.client());
+  const request = await zuul.requestNodes(['small', 'small']);
+  await zuul.waitForRequest(request, { timeoutMs: 60_000 });
+  const nodeSet = await zuul.acceptNodes(request);
+  await zuul.useNodes(nodeSet, { projectName: 'example.org/acme/app' });
+  cloud.failNextLaunch();
+  const failed = await zuul.runJob(['other'], { timeoutMs: 60_000 });
+  t.is(failed.result, 'NODE_FAILURE');
+  await waitFor(() => completed.has(request.id) && completed.has(failed.requestId), { timeoutMs: 20_000 });
+  const nodes = await launcher.zooKeeper.nodeCache();
+  await waitFor(() => [...nodes.values()].filter((node) => node.state === 'in-use').length === 2, { timeoutMs: 20_000 });
+  // Without waiting ten seconds for the timer: the page gets this sample as it is taken.
+  history.sample();
+
+  await cellText(page, '#history-launches figure[data-provider="cloud-a"] li[data-series="launched"]', 'launched 2');
+  await cellText(page, '#history-launches figure[data-provider="cloud-a"] li[data-series="failed"]', 'failed 0');
+  await cellText(page, '#history-launches figure[data-provider="cloud-b"] li[data-series="launched"]', 'launched 0');
+  await cellText(page, '#history-launches figure[data-provider="cloud-b"] li[data-series="failed"]', 'failed 1');
+  await cellText(page, '#history-wait li[data-series="p50"]', /^p50 \d+(\.\d)? s$/);
+  await cellText(page, '#history-wait figcaption', 'Request wait (2 requests done)');
+  // Lines with points: the wait of this sample, every sample's node counts.
+  await page.waitForSelector('#history-wait path[data-series="p50"]:not([data-points="0"])', { state: 'attached', timeout: 20_000 });
+  await page.waitForSelector('#history-wait path[data-series="p95"]:not([data-points="0"])', { state: 'attached', timeout: 20_000 });
+  await cellText(page, '#history-nodes li[data-series="in-use"]', 'in-use 2');
+  // A point per sample: the one at start (none in use) and this one at least.
+  t.true(Number(await page.getAttribute('#history-nodes path[data-series="in-use"]', 'data-points')) >= 2);
+  await cellText(page, '#history-requests li[data-series="requests"]', 'waiting 0');
+  t.true(Number(await page.getAttribute('#history-launches figure[data-provider="cloud-a"] path[data-series="launched"]', 'data-points')) >= 2);
+  t.true((await page.isVisible('#history-nodes svg')) && (await page.isVisible('#history-launches svg')));
+  await page.screenshot({ path: new URL('dashboard-history.png', ARTIFACTS).pathname, fullPage: true });
+  await zuul.returnNodes(nodeSet);
+  t.deepEqual(problems, []);
+});

@@ -38,7 +38,13 @@ providers:
   t.is(await (await fetch(`${url}/ready`)).text(), 'OK');
   t.deepEqual(await (await fetch(`${url}/label-list.json`)).json(), [{ label: 'small' }]);
   await waitFor(async () => ((await (await fetch(`${url}/node-list.json?fields=state`)).json()) as { state: string }[]).some((node) => node.state === 'ready'), { timeoutMs: 10_000 });
-  t.regex(await (await fetch(`${url}/metrics`)).text(), /^nodepool_provider_max_servers\{provider="cloud-a"\} 2$/m);
+  const metrics = await (await fetch(`${url}/metrics`)).text();
+  t.regex(metrics, /^nodepool_provider_max_servers\{provider="cloud-a"\} 2$/m);
+  // Its history (issue 19): a sample from the start, and the request-wait histogram.
+  t.regex(metrics, /^nodepool_request_wait_seconds_count\{state="fulfilled"\} \d+$/m);
+  const [first] = (await (await fetch(`${url}/history.json`)).json()) as { interval: number; nodes: Record<string, number> }[];
+  t.is(first!.interval, 0);
+  t.deepEqual(Object.keys(first!.nodes).length, 11);
   await launcher.stop();
   await t.throwsAsync(fetch(`${url}/ready`));
 });
