@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { formatExplanation } from '../explain/format-explanation.js';
+import type { ExplainSource } from '../explain/request-explanation.js';
 import { LauncherHistory, type LauncherHistoryOptions } from '../history/launcher-history.js';
 import { getLogger, type Logger } from '../log.js';
 import { renderStatusJson, renderStatusText } from '../status/render.js';
@@ -41,7 +43,15 @@ export interface WebAppOptions {
    * `nodepool_request_wait_seconds` histogram on `/metrics`. Default: no history.
    */
   readonly history?: LauncherHistoryOptions | undefined;
+  /**
+   * Where `/request/<id>/explain` reads why a request waits (ours; see `nodepool
+   * request-explain`). Default: that path is not found.
+   */
+  readonly explain?: ExplainSource | undefined;
 }
+
+/** `/request/<id>/explain` and `….json`: the request ID. */
+const EXPLAIN_PATH = /^\/request\/([^/]+)\/explain(?:\.json)?$/;
 
 /** Where the dashboard page listens for its updates (relative to `/`, so a proxy may prefix both). */
 export const DASHBOARD_EVENTS_PATH = '/dashboard/events';
@@ -132,6 +142,8 @@ export class WebApp {
       if (path === '/ready') return this.sendReady(response, format);
       if (path === '/metrics' && this.options.metrics) return await this.sendMetrics(response, this.options.metrics);
       if ((path === HISTORY_PATH || path === `${HISTORY_PATH}.json`) && this.launcherHistory) return await this.sendHistory(request, response, format, rawQuery, params, this.launcherHistory);
+      const explainId = this.options.explain ? EXPLAIN_PATH.exec(path)?.[1] : undefined;
+      if (explainId !== undefined) return await this.sendExplanation(request, response, format, explainId, this.options.explain!);
       const route = STATUS_ROUTES.get(path.endsWith('.json') ? path.slice(0, -'.json'.length) : path);
       if (!route) return this.sendError(response, 404, format);
       const fields = params.get('fields')?.split(',');
@@ -200,6 +212,15 @@ export class WebApp {
   private async sendMetrics(response: ServerResponse, registry: Registry): Promise<void> {
     const body = await registry.metrics();
     response.writeHead(200, { 'Content-Type': registry.contentType, 'Content-Length': Buffer.byteLength(body) }).end(body);
+  }
+
+  /** `/request/<id>/explain` (ours): every pool's latest decision about the request. */
+  private async sendExplanation(request: IncomingMessage, response: ServerResponse, format: ResponseFormat, id: string, source: ExplainSource): Promise<void> {
+    const explanation = await source.explain(id);
+    if (!explanation.request && explanation.pools.length === 0) return this.sendError(response, 404, format, `Node request ${id} not found.`);
+    const now = (this.options.now?.() ?? Date.now() / 1000) * 1000;
+    const body = format === 'json' ? JSON.stringify(explanation) : formatExplanation(explanation, now);
+    this.sendListing(request, response, format, Date.now(), body);
   }
 
   private sendError(response: ServerResponse, status: ErrorStatus, format: ResponseFormat, detail?: string): void {
