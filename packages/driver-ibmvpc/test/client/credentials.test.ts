@@ -12,13 +12,14 @@ import { loadIbmCloudCredentials, MissingCredentialsError } from '@nodepool/driv
 import { ibmvpcSetup } from '../helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nodepool-ibmvpc-credentials-test-'));
-const VARIABLES = ['IBM_CREDENTIALS_FILE', 'VPC_AUTH_TYPE', 'VPC_APIKEY', 'VPC_AUTH_URL', 'VPC_URL', 'RESOURCE_MANAGER_URL', 'RESOURCE_CONTROLLER_URL', 'IBMCLOUD_API_KEY', 'VPC_BEARER_TOKEN'];
+// HOME too: the SDK also reads ~/ibm-credentials.env, which a developer's machine may have.
+const VARIABLES = ['HOME', 'IBM_CREDENTIALS_FILE', 'VPC_AUTH_TYPE', 'VPC_APIKEY', 'VPC_AUTH_URL', 'VPC_URL', 'RESOURCE_MANAGER_URL', 'RESOURCE_CONTROLLER_URL', 'IBMCLOUD_API_KEY', 'VPC_BEARER_TOKEN'];
 
 /** Runs `body` with exactly `env` among the variables the IBM SDK reads, restoring them after. */
 async function withEnvironment<T>(env: Record<string, string>, body: () => T | Promise<T>): Promise<T> {
   const saved = Object.fromEntries(VARIABLES.map((name) => [name, process.env[name]]));
   for (const name of VARIABLES) delete process.env[name];
-  Object.assign(process.env, env);
+  Object.assign(process.env, { HOME: dir }, env);
   try {
     return await body();
   } finally {
