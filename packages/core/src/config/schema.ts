@@ -253,7 +253,8 @@ export function mapping(keys: Record<string, Schema | KeySpec>, options: Mapping
       const before = issues.length;
       const groups = new Map<string, string[]>();
       for (const [name, item] of Object.entries(value)) {
-        const spec = specs[name];
+        // Own keys only: `__proto__` or `constructor` in a file are unknown keys, not Object's.
+        const spec = Object.hasOwn(specs, name) ? specs[name] : undefined;
         if (!spec || nonStringKeysOf(value)?.has(name)) {
           // A key that was a number or boolean in the YAML matches no declared (string) key.
           if (typeof options.extra === 'object' && !nonStringKeysOf(value)?.has(name)) options.extra.check(item, [...path, name], issues);

@@ -20,7 +20,7 @@ export class YamlSource {
     /** How many YAML documents the text held (PyYAML's safe_load refuses more than one). */
     readonly documentCount: number,
     /** Why the parsed document could not be turned into data (an alias bomb, a self-merge). */
-    private readonly conversionError?: string,
+    private readonly conversionError?: { line: number; message: string },
   ) {}
 
   private readonly pairIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
@@ -47,6 +47,12 @@ export class YamlSource {
     const document = all[0] ?? new YAML.Document(null, { version: '1.1' });
     const parsed = document as Document.Parsed;
     if (parsed.errors.length > 0) return new YamlSource(file, parsed, lines, undefined, all.length);
+    const unhashable = firstCollectionKey(parsed.contents);
+    if (unhashable) {
+      // PyYAML cannot make a dict key of a list or a mapping; neither can a JavaScript object.
+      const line = unhashable.range ? lines.linePos(unhashable.range[0]).line : 1;
+      return new YamlSource(file, parsed, lines, undefined, all.length, { line, message: `found unhashable key (a ${isMap(unhashable) ? 'mapping' : 'sequence'} used as a mapping key)` });
+    }
     try {
       const data: unknown = parsed.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
       noteNonStringKeys(parsed.contents, data);
@@ -55,7 +61,7 @@ export class YamlSource {
       // Hostile input: aliases that expand without bound, or a mapping merged into itself
       // (which recurses until the stack runs out). Either is a problem of the file, not a crash.
       const reason = error instanceof RangeError ? 'aliases refer to each other without end (for example a mapping merged into itself)' : (error as Error).message;
-      return new YamlSource(file, parsed, lines, undefined, all.length, reason);
+      return new YamlSource(file, parsed, lines, undefined, all.length, { line: 1, message: reason });
     }
   }
 
@@ -65,7 +71,7 @@ export class YamlSource {
       line: error.linePos?.[0]?.line ?? 1,
       message: error.message.split('\n')[0] ?? error.message,
     }));
-    if (this.conversionError) errors.push({ line: 1, message: this.conversionError });
+    if (this.conversionError) errors.push(this.conversionError);
     return errors;
   }
 
@@ -108,6 +114,26 @@ export class YamlSource {
     }
     return pairs;
   }
+}
+
+/**
+ * The first mapping key in the document that is a sequence or a mapping, walked without
+ * recursion (a hostile file may nest deeply) and without following aliases.
+ */
+function firstCollectionKey(root: unknown): YamlNode | undefined {
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (isMap(node)) {
+      for (const pair of node.items as Pair[]) {
+        if (isMap(pair.key) || isSeq(pair.key)) return pair.key as YamlNode;
+        pending.push(pair.value);
+      }
+    } else if (isSeq(node)) {
+      pending.push(...node.items);
+    }
+  }
+  return undefined;
 }
 
 /** Mappings of parsed data whose keys were not strings in the YAML (`{1: 2}`, `{true: x}`). */
