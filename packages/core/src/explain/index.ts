@@ -8,6 +8,7 @@ export {
   LauncherReportPublisher,
   type LauncherReportPublisherOptions,
 } from './launcher-report-publisher.js';
+export { declineCode, PoolExplainer } from './pool-explainer.js';
 export { poolLimitWords, quotaFigures } from './quota-figures.js';
 export type { DecisionChange, PoolDecision } from './request-decision.js';
 export {
