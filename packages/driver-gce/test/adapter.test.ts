@@ -5,6 +5,7 @@
  */
 import test from 'ava';
 import { getLogger, NotFoundError, QuotaError, type Instance, type NodeRequest } from '@nodepool/core';
+import { insertBody } from '../src/launch-request.js';
 import { gceSetup, runMachine } from './helpers.js';
 
 const log = getLogger('test.driver-gce');
@@ -81,4 +82,21 @@ test('leak resources are the instances that are not TERMINATED, with their metad
   t.deepEqual(resources.map((resource) => [resource.id, resource.metadata.nodepool_node_id]).sort(), [['labelled', '0000000001'], ['np9999', '0000000001']]);
   await adapter.deleteResource(resources[0]!);
   t.is(fake.state().instances.length, 2);
+});
+
+test('the insert body takes the label’s volume type and size, the image and the cloud image’s key, as 9.0.0 does', async (t) => {
+  const { config, label } = await gceSetup(t);
+  const body = insertBody({
+    hostname: 'np4',
+    zone: config.zone,
+    label: label('small'),
+    image: config.cloudImages.get('debian')!,
+    sourceImage: 'projects/debian-cloud/global/images/debian-12-bookworm-v20240110',
+    machineTypeLink: 'zones/us-central1-a/machineTypes/e2-small',
+    metadata,
+  });
+  t.deepEqual(body.disks![0]!.initializeParams, { sourceImage: 'projects/debian-cloud/global/images/debian-12-bookworm-v20240110', diskType: 'zones/us-central1-a/diskTypes/pd-balanced', diskSizeGb: 20 });
+  const large = insertBody({ hostname: 'np5', zone: config.zone, label: label('large'), image: config.cloudImages.get('ubuntu')!, sourceImage: 'x', machineTypeLink: 'y', metadata });
+  t.like(large.disks![0]!.initializeParams, { diskType: 'zones/us-central1-a/diskTypes/pd-standard', diskSizeGb: 10 });
+  t.false(large.metadata!.items!.some((item) => item.key === 'ssh-keys'), 'no key, no ssh-keys item');
 });

@@ -109,16 +109,31 @@ test('beyond the region’s CPUS quota, requests wait with the pool paused, and 
   t.deepEqual(requests.get(third.id)?.declinedBy ?? [], []);
 });
 
-test('an insert Compute fails with QUOTA_EXCEEDED is aborted, not failed, and served once the quota is read again', async (t) => {
+test('an insert Compute fails with QUOTA_EXCEEDED aborts the launch (not failed, not declined) and pauses the pool until the quota is read again', async (t) => {
   const fake = await useFakeGce(t);
-  fake.failBoots({ first: 2, code: 'QUOTA_EXCEEDED', message: "Quota 'CPUS' exceeded.  Limit: 24.0 in region us-central1." });
-  const { zuul, requests } = await cluster(t, fake);
+  // Every insert refused, however often it is tried, until the faults are cleared.
+  fake.failBoots({ every: 1, code: 'QUOTA_EXCEEDED', message: "Quota 'CPUS' exceeded.  Limit: 24.0 in region us-central1." });
+  const counted: string[] = [];
+  const stats = { enabled: true, increment: (name: string) => void counted.push(name), gauge: () => undefined, timing: () => undefined, close: async () => undefined };
+  const c = await launcherCluster(t, zk(), [gceDriver]);
+  await c.launcher(gceYaml(fake), { stats });
+  const zuul = new ZuulClient(await c.client());
+  const requests = await (await c.store()).requestCache();
   const request = await zuul.requestNodes(['small']);
-  t.is((await zuul.waitForRequest(request, { timeoutMs: 40_000 })).state, 'fulfilled');
+  await waitFor(() => poolPaused(c), { timeoutMs: 30_000, message: 'the pool did not pause after the refusal' });
+  // More refusals than launch-retries (2): aborted launches are not failed attempts.
+  await waitFor(() => calls(fake, 'instances.insert') >= 3, { timeoutMs: 30_000, message: 'the launch was not tried again' });
+  t.is(requests.get(request.id)?.state, 'pending', 'still waiting for quota, not failed');
   t.deepEqual(requests.get(request.id)?.declinedBy ?? [], [], 'never declined');
-  t.is(calls(fake, 'instances.insert'), 3);
-  t.true(calls(fake, 'zoneOperations.get') >= 2, 'the failed operations were read');
+  t.true(counted.includes('nodepool.launch.provider.gce.error.quota'), 'recorded as aborted at quota');
+  t.false(counted.some((name) => /^nodepool\.launch\.provider\.gce\.error\.(?!quota)/.test(name)), `recorded as a failure: ${counted.join(', ')}`);
+  t.true(calls(fake, 'zoneOperations.get') >= 1, 'the failed operation was read');
   t.true(calls(fake, 'regions.get') >= 2, 'the quota was read again after the refusal');
+
+  fake.clearFaults();
+  t.is((await zuul.waitForRequest(request, { timeoutMs: 40_000 })).state, 'fulfilled');
+  t.deepEqual(requests.get(request.id)?.declinedBy ?? [], []);
+  await waitFor(() => instances(fake).length === 1, { timeoutMs: 20_000, message: 'refused instances were left behind' });
 });
 
 test('an instance that fails to come up is deleted and the launch tried again; after launch-retries the node fails', async (t) => {

@@ -61,7 +61,8 @@ test('the token endpoint exchanges the subject token (RFC 8693); the API wants i
 });
 
 test('an insert answers with a zone operation; the instance goes PROVISIONING, STAGING, RUNNING; delete takes it away', async (t) => {
-  const fake = await useFakeGce(t, { bootDelayMs: 300, deleteDelayMs: 100 });
+  // A delete that takes longer than any test, so STOPPING is seen however slow the machine is.
+  const fake = await useFakeGce(t, { bootDelayMs: 300, deleteDelayMs: 600_000 });
   const call = api(fake.url, await token(fake.url));
   const inserted = await call('POST', `${BASE}/instances?requestId=r1`, instance('vm-1', { metadata: { items: [{ key: 'a', value: 'b' }] } }));
   t.is(inserted.status, 200);
@@ -86,10 +87,14 @@ test('an insert answers with a zone operation; the instance goes PROVISIONING, S
   const deleted = await call('DELETE', `${BASE}/instances/vm-1`);
   t.like(deleted.body, { operationType: 'delete' });
   t.is((await call('GET', `${BASE}/instances/vm-1`)).body.status, 'STOPPING');
-  await waitFor(async () => (await call('GET', `${BASE}/instances/vm-1`)).status === 404, { timeoutMs: 10_000 });
-  const gone = await call('DELETE', `${BASE}/instances/vm-1`);
+  fake.configure({ bootDelayMs: 0, deleteDelayMs: 0 });
+  t.is((await call('POST', `${BASE}/instances?requestId=r2`, instance('vm-2'))).status, 200);
+  await waitFor(async () => (await call('GET', `${BASE}/instances/vm-2`)).body.status === 'RUNNING', { timeoutMs: 10_000 });
+  await call('DELETE', `${BASE}/instances/vm-2`);
+  await waitFor(async () => (await call('GET', `${BASE}/instances/vm-2`)).status === 404, { timeoutMs: 10_000 });
+  const gone = await call('DELETE', `${BASE}/instances/vm-2`);
   t.is(gone.status, 404);
-  t.like(gone.body.error, { code: 404, message: `The resource '${BASE}/instances/vm-1' was not found`, errors: [{ reason: 'notFound' }] });
+  t.like(gone.body.error, { code: 404, message: `The resource '${BASE}/instances/vm-2' was not found`, errors: [{ reason: 'notFound' }] });
 });
 
 test('Compute’s 400s and 409s: names, machine types, images, disk types, duplicates', async (t) => {
