@@ -4,7 +4,7 @@
  * metadata and the diskimage's tags; the disk is deleted, and a diskimage label boots the image.
  */
 import test from 'ava';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,4 +81,43 @@ test('an upload writes the file’s data to the disk; a failed one deletes its d
   t.is(blobs.length, 2);
   for (const blob of blobs) t.true(blob.content.equals(data), 'the blob holds the file, byte for byte');
   t.deepEqual(fake.resources(DISK), []);
+});
+
+test('post-upload-hook runs with the provider, the image’s name and the file; an upload whose hook fails is deleted and made again', async (t) => {
+  const fake = await useFakeAzure(t);
+  const c = await launcherCluster(t, zk(), [azureDriver]);
+  const imagesDir = join(c.dir, 'images');
+  await mkdir(imagesDir);
+  // Records its arguments; fails while the flag file exists.
+  const hook = join(c.dir, 'hook.sh');
+  const calls = join(c.dir, 'hook-calls');
+  const failFlag = join(c.dir, 'hook-fails');
+  await writeFile(hook, `#!/bin/sh\necho "$@" >> ${calls}\n[ -e ${failFlag} ] && { echo refused >&2; exit 1; }\nexit 0\n`);
+  await chmod(hook, 0o755);
+  await writeFile(failFlag, '');
+  const body = withDiskimage(azureYaml(fake, { extra: `    post-upload-hook: ${hook}\n` }), imagesDir, join(c.dir, 'logs'));
+  const file = join(c.dir, 'builder.yaml');
+  await writeFile(file, c.configText(body));
+  const builder = new Builder({ configFile: file, drivers: DriverRegistry.of(azureDriver), hostname: 'nb-test', timings: { buildIntervalMs: 100, uploadIntervalMs: 100, cleanupIntervalMs: 200 }, env: { PATH: process.env.PATH } });
+  t.teardown(() => builder.stop());
+  await builder.start();
+
+  const lines = async () => (await readFile(calls, 'utf8').catch(() => '')).split('\n').filter(Boolean);
+  await waitFor(async () => (await lines()).length >= 1, { timeoutMs: 60_000, message: 'the hook did not run' });
+  const [provider, refused, vhd] = (await lines())[0]!.split(' ');
+  t.is(provider, 'azure');
+  t.regex(refused!, /^base-\d+$/);
+  t.true(vhd!.startsWith(imagesDir) && vhd!.endsWith('.vhd'), vhd);
+  await waitFor(() => !fake.resources(IMAGE).some((each) => each.name === refused), { timeoutMs: 30_000, message: 'the image whose hook failed stayed' });
+
+  await rm(failFlag);
+  const kept = await waitFor(
+    async () => {
+      const last = (await lines()).at(-1)!.split(' ')[1];
+      return last !== refused && fake.resources(IMAGE).find((each) => each.name === last && each.properties.provisioningState === 'Succeeded');
+    },
+    { timeoutMs: 60_000, message: 'no upload passed the hook' },
+  );
+  t.like(kept, { tags: { team: 'ci', nodepool_provider_name: 'azure' } });
+  t.false(fake.resources(IMAGE).some((each) => each.name === refused));
 });

@@ -112,16 +112,30 @@ test('beyond the location’s cores quota, requests wait with the pool paused, a
   t.deepEqual(requests.get(third.id)?.declinedBy ?? [], []);
 });
 
-test('a VM Azure refuses with OperationNotAllowed for quota is aborted, not failed, and served once the quota is read again', async (t) => {
+test('a VM Azure refuses with OperationNotAllowed for quota aborts the launch (not failed, not declined) and pauses the pool until the quota is read again', async (t) => {
   const fake = await useFakeAzure(t);
-  fake.injectFault({ operation: 'virtualMachines.createOrUpdate', status: 409, code: 'OperationNotAllowed', message: 'Operation could not be completed as it results in exceeding approved standardBSFamily Cores quota.', first: 2 });
-  const { zuul, requests } = await cluster(t, fake);
+  // Every VM refused, however often it is tried, until the faults are cleared.
+  fake.injectFault({ operation: 'virtualMachines.createOrUpdate', status: 409, code: 'OperationNotAllowed', message: 'Operation could not be completed as it results in exceeding approved standardBSFamily Cores quota.', every: 1 });
+  const counted: string[] = [];
+  const stats = { enabled: true, increment: (name: string) => void counted.push(name), gauge: () => undefined, timing: () => undefined, close: async () => undefined };
+  const c = await launcherCluster(t, zk(), [azureDriver]);
+  await c.launcher(azureYaml(fake), { stats });
+  const zuul = new ZuulClient(await c.client());
+  const requests = await (await c.store()).requestCache();
   const request = await zuul.requestNodes(['small']);
-  t.is((await zuul.waitForRequest(request, { timeoutMs: 40_000 })).state, 'fulfilled');
+  await waitFor(() => poolPaused(c), { timeoutMs: 30_000, message: 'the pool did not pause after the refusal' });
+  // More refusals than launch-retries (2): aborted launches are not failed attempts.
+  await waitFor(() => calls(fake, 'virtualMachines.createOrUpdate.failed') >= 3, { timeoutMs: 30_000, message: 'the launch was not tried again' });
+  t.is(requests.get(request.id)?.state, 'pending', 'still waiting for quota, not failed');
   t.deepEqual(requests.get(request.id)?.declinedBy ?? [], [], 'never declined');
-  t.like(fake.calls(), { 'virtualMachines.createOrUpdate': 3, 'virtualMachines.createOrUpdate.failed': 2 });
+  t.true(counted.includes('nodepool.launch.provider.azure.error.quota'), 'recorded as aborted at quota');
+  t.false(counted.some((name) => /^nodepool\.launch\.provider\.azure\.error\.(?!quota)/.test(name)), `recorded as a failure: ${counted.join(', ')}`);
   t.true(calls(fake, 'usages.list') >= 2, 'the quota was read again after the refusal');
-  await waitFor(() => fake.resources(NIC).length === 1, { timeoutMs: 20_000, message: 'the refused attempts’ NICs were not deleted' });
+
+  fake.clearFaults();
+  t.is((await zuul.waitForRequest(request, { timeoutMs: 40_000 })).state, 'fulfilled');
+  t.deepEqual(requests.get(request.id)?.declinedBy ?? [], []);
+  await waitFor(() => fake.resources(NIC).length === 1 && fake.resources(PIP).length === 1, { timeoutMs: 20_000, message: 'the refused attempts’ NICs and IPs were not deleted' });
 });
 
 test('a VM that fails to provision is deleted with its NIC and IP and the launch tried again; after launch-retries the node fails', async (t) => {

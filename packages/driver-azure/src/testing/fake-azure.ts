@@ -568,6 +568,12 @@ export class FakeAzure {
   }
 
   /** What was written to a disk's blob, as one buffer of the written length (for tests). */
+  /** What a VM was given that ARM does not show (password, custom data, user data); undefined for no such VM. */
+  vmSecrets(group: string, name: string): { adminPassword?: string; customData?: string; userData?: string } | undefined {
+    const vm = this.find(group, COMPUTE, 'virtualMachines', name) as (Json & { secret?: Json }) | undefined;
+    return vm?.secret ? { ...vm.secret } : undefined;
+  }
+
   diskContent(group: string, name: string): Buffer | undefined {
     const disk = this.find(group, COMPUTE, 'disks', name);
     const blob = disk && this.blobs.get((disk as { blob?: string }).blob ?? '');

@@ -54,6 +54,8 @@ export interface FakeAzureHandle {
   addNetwork(request: Parameters<FakeAzure['addNetwork']>[0]): Json;
   /** What an upload wrote to a disk's blob. */
   diskContent(resourceGroup: string, disk: string): Buffer | undefined;
+  /** What a VM was given that ARM's answers leave out: admin password, custom data, user data. */
+  vmSecrets(resourceGroup: string, vm: string): { adminPassword?: string; customData?: string; userData?: string } | undefined;
   /** What was written to every page blob, whole, in the order they were made. */
   blobContents(): { path: string; size: number; content: Buffer }[];
   reset(): void;
@@ -127,6 +129,7 @@ export async function startFakeAzure(options: StartFakeAzureOptions = {}): Promi
     addLeak: (request) => state.fake.addLeak(request),
     addNetwork: (request) => state.fake.addNetwork(request),
     diskContent: (group, disk) => state.fake.diskContent(group, disk),
+    vmSecrets: (group, vm) => state.fake.vmSecrets(group, vm),
     blobContents: () => state.fake.blobContents(),
     reset: () => {
       state.fake.stop();

@@ -51,7 +51,8 @@ test('client credentials are checked; Resource Manager wants a bearer token and 
 });
 
 test('creations answer 201 with Azure-AsyncOperation; deletions 202 with a Location too, and 204 for what is gone', async (t) => {
-  const fake = await useFakeAzure(t, { bootDelayMs: 200 });
+  // A VM that boots for longer than any test, so it is seen InProgress however slow the machine is.
+  const fake = await useFakeAzure(t, { bootDelayMs: 600_000 });
   const { call, group } = arm(fake, await token(fake));
   const subnet = `${group}/providers/Microsoft.Network/virtualNetworks/nodepool/subnets/default`;
   const pip = await call('PUT', 'Microsoft.Network/publicIPAddresses/ip1', { location: 'eastus', sku: { name: 'Standard' }, properties: { publicIPAllocationMethod: 'Static' } });
