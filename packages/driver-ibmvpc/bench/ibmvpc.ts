@@ -9,8 +9,9 @@
  * per launched node (from the fake's counters, by call), ZooKeeper writes per request, launcher
  * CPU per request and peak RSS (testkit's `runLauncherBench`).
  *
- * The provider's `rate` is 100 calls/s so that the figures are the launcher's, not a budget's
- * (the original's default is 1). BENCH_LOG_DIR keeps each process's output.
+ * The provider's `rate` is 100 calls/s (BENCH_RATE to change it) so that the figures are the
+ * launcher's, not a budget's (the original's default is 1). BENCH_LOG_DIR keeps each process's
+ * output.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -43,7 +44,7 @@ function providersYaml(credentialsFile: string): string {
     vpc: nodepool
     region: us-south
     subnet: sn-nodepool
-    rate: 100
+    rate: ${process.env.BENCH_RATE ?? 100}
     cloud-images:
       - name: ubuntu
         username: ubuntu
