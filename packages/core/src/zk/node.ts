@@ -84,12 +84,14 @@ export class Node {
 
   /**
    * Builds a node from its znode JSON. Throws RecordFormatError when the record cannot be a
-   * node (no or unknown `state`), like the original's parser.
+   * node (no or unknown `state`, like the original's parser) or when a key the launcher acts
+   * on holds a value of the wrong JSON type (see `nodeKeyTypes`).
    */
   static fromJson(id: string, json: Record<string, unknown>, version = -1): Node {
     if (!isNodeState(json.state)) {
       throw new RecordFormatError(`node state ${JSON.stringify(json.state)} is not one of ${NODE_STATES.join(', ')}`);
     }
+    checkNodeJson(json);
     const node = nodeCodec.read(json, new Node());
     if (!Object.hasOwn(json, 'connection_port')) {
       node.connectionPort = readPort(json.ssh_port) ?? 22;
@@ -109,6 +111,34 @@ export class Node {
   /** A copy, so a cache entry is never changed behind the cache's back. */
   clone(): Node {
     return Node.fromJson(this.id, structuredClone(this.toJson()), this.version);
+  }
+}
+
+const isStringOrNull = (value: unknown) => value === null || typeof value === 'string';
+const isStringList = (value: unknown) => Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+/**
+ * The JSON type of each key the launcher allocates, locks and deletes by (spec §5.2). A value of
+ * another type would be coerced, and a coerced record written back would lose what was there;
+ * such a node is corrupt instead: logged and skipped, never rewritten.
+ */
+const nodeKeyTypes: Readonly<Record<string, [check: (value: unknown) => boolean, expected: string]>> = {
+  state_time: [(value) => typeof value === 'number', 'a number'],
+  // A bare string is a legacy record's single label.
+  type: [(value) => value === null || typeof value === 'string' || isStringList(value), 'a label or a list of labels'],
+  provider: [isStringOrNull, 'a string or null'],
+  pool: [isStringOrNull, 'a string or null'],
+  allocated_to: [isStringOrNull, 'a string or null'],
+  launcher: [isStringOrNull, 'a string or null'],
+  host_keys: [(value) => value === null || isStringList(value), 'a list of strings'],
+};
+
+/** Throws RecordFormatError naming the first key whose value does not match the protocol. */
+function checkNodeJson(json: Record<string, unknown>): void {
+  for (const [key, [check, expected]] of Object.entries(nodeKeyTypes)) {
+    if (Object.hasOwn(json, key) && !check(json[key])) {
+      throw new RecordFormatError(`node ${key} is ${JSON.stringify(json[key])}, not ${expected}`);
+    }
   }
 }
 
