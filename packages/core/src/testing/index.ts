@@ -15,3 +15,4 @@ export {
   type FakeCloudAddress,
   type FakeCloudCommand,
 } from './fake-cloud-server.js';
+export { problemsOfDocumentedExamples, yamlExamplesUnder } from './documented-examples.js';
