@@ -15,4 +15,16 @@ export {
   type FakeCloudAddress,
   type FakeCloudCommand,
 } from './fake-cloud-server.js';
+export {
+  checkCountRule,
+  checkFaultRule,
+  checkRuleKeys,
+  countHits,
+  CountRules,
+  type CountRuleWording,
+  type FakeCountRule,
+  type FakeFaultBase,
+  type FakeRuleState,
+  type UsageErrorClass,
+} from './count-rules.js';
 export { problemsOfDocumentedExamples, yamlExamplesUnder } from './documented-examples.js';

@@ -3,7 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { ArmError, defaultFault } from './arm-error.js';
 import { FakeAzure, type ArmReply, type AsyncOperation } from './fake-azure.js';
-import { checkRule, CountRules, FakeAzureUsageError, type FakeAzureBootFailure, type FakeAzureFault } from './fault-rules.js';
+import { checkFaultRule, checkRuleKeys, type CountRules } from '@nodepool/core/testing';
+import { FakeAzureUsageError, type FakeAzureBootFailure, type FakeAzureFault } from './fault-rules.js';
 
 /** What the HTTP side keeps beside the model: counters, faults. */
 export interface FakeAzureServerState {
@@ -377,16 +378,13 @@ function validToken(token: string, validFrom: number): boolean {
 
 /** Checks a fault from the control API. */
 export function checkFault(value: unknown): FakeAzureFault {
-  const fault = checkRule<FakeAzureFault>(value, ['operation', 'status', 'code', 'message', 'retryAfterS', 'first', 'every'], 'fault');
-  if (typeof fault.operation !== 'string' || fault.operation === '') throw new FakeAzureUsageError('operation must name an API call (virtualMachines.createOrUpdate) or be *');
-  if (typeof fault.status !== 'number' || !Number.isInteger(fault.status) || fault.status < 400 || fault.status > 599) throw new FakeAzureUsageError('status must be an HTTP error status (400-599)');
-  if (fault.retryAfterS !== undefined && (typeof fault.retryAfterS !== 'number' || fault.retryAfterS < 0)) throw new FakeAzureUsageError('retryAfterS must be a number >= 0');
-  return fault;
+  const keys = ['operation', 'status', 'code', 'message', 'retryAfterS', 'first', 'every'];
+  return checkFaultRule<FakeAzureFault>(value, { keys, example: 'virtualMachines.createOrUpdate' }, FakeAzureUsageError);
 }
 
 /** Checks a boot failure from the control API. */
 export function checkBootFailure(value: unknown): FakeAzureBootFailure {
-  return checkRule<FakeAzureBootFailure>(value, ['code', 'message', 'first', 'every'], 'boot failure');
+  return checkRuleKeys(value, ['code', 'message', 'first', 'every'], 'boot failure', FakeAzureUsageError) as FakeAzureBootFailure;
 }
 
 export { FakeAzure };

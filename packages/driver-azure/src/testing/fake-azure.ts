@@ -1,7 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { ArmError, badRequest, notFound } from './arm-error.js';
 import { DEFAULT_MARKETPLACE_IMAGES, DEFAULT_QUOTAS, DEFAULT_VM_SIZES, type FakeAzureQuotas, type FakeMarketplaceImage, type FakeVmSize } from './catalog.js';
-import { CountRules, FakeAzureUsageError, type FakeAzureBootFailure } from './fault-rules.js';
+import { CountRules } from '@nodepool/core/testing';
+import { FakeAzureUsageError, type FakeAzureBootFailure } from './fault-rules.js';
 
 /** How the fake behaves; every field can be changed while it runs (`configure`). */
 export interface FakeAzureSettings {
@@ -85,7 +86,7 @@ export class FakeAzure {
   private readonly groups = new Map<string, Json>();
   readonly operations = new Map<string, AsyncOperation>();
   readonly blobs = new Map<string, FakeBlob>();
-  readonly bootFailures = new CountRules<FakeAzureBootFailure>();
+  readonly bootFailures = new CountRules<FakeAzureBootFailure>(FakeAzureUsageError);
   private timers = new Set<NodeJS.Timeout>();
   private addressCounter = 0;
   private readonly marketplace: FakeMarketplaceImage[] = [...DEFAULT_MARKETPLACE_IMAGES];

@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { FakeAzure, type FakeAzureIdentity, type FakeAzureSettings, type FakeAzureSettingsPatch } from './fake-azure.js';
 import { checkBootFailure, checkFault, createFakeAzureServer, type FakeAzureServerState } from './fake-azure-server.js';
-import { CountRules, FakeAzureUsageError, type FakeAzureBootFailure, type FakeAzureFault, type FakeRuleState } from './fault-rules.js';
+import { CountRules, type FakeRuleState } from '@nodepool/core/testing';
+import { FakeAzureUsageError, type FakeAzureBootFailure, type FakeAzureFault } from './fault-rules.js';
 import { makeFakeAzureTls, type FakeAzureTls } from './tls-material.js';
 
 type Json = Record<string, any>;
@@ -82,7 +83,7 @@ export async function startFakeAzure(options: StartFakeAzureOptions = {}): Promi
     return fake;
   };
   const material = tls ?? (await makeFakeAzureTls());
-  const state: FakeAzureServerState = { fake: make(), faults: new CountRules<FakeAzureFault>(), calls: {}, callLog: [], tokensValidFrom: 0, url: '' };
+  const state: FakeAzureServerState = { fake: make(), faults: new CountRules<FakeAzureFault>(FakeAzureUsageError), calls: {}, callLog: [], tokensValidFrom: 0, url: '' };
 
   const handle: FakeAzureHandle = {
     url: '',

@@ -2,7 +2,8 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ComputeError, defaultFault } from './compute-error.js';
 import { FakeGce, type FakeCallCounts } from './fake-gce.js';
-import { checkRule, CountRules, FakeGceUsageError, type FakeGceBootFailure, type FakeGceFault } from './fault-rules.js';
+import { checkFaultRule, checkRuleKeys, type CountRules } from '@nodepool/core/testing';
+import { FakeGceUsageError, type FakeGceBootFailure, type FakeGceFault } from './fault-rules.js';
 
 /** The audience and subject token of the fake's workload identity credentials. */
 export const FAKE_GCE_AUDIENCE = '//iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/nodepool/providers/fake-gce';
@@ -254,15 +255,12 @@ function send(response: ServerResponse, status: number, body: unknown, headers: 
 
 /** Checks a fault from the control API. */
 export function checkFault(value: unknown): FakeGceFault {
-  const fault = checkRule<FakeGceFault>(value, ['operation', 'status', 'reason', 'message', 'first', 'every'], 'fault');
-  if (typeof fault.operation !== 'string' || fault.operation === '') throw new FakeGceUsageError('operation must name an API call (instances.insert) or be *');
-  if (typeof fault.status !== 'number' || !Number.isInteger(fault.status) || fault.status < 400 || fault.status > 599) throw new FakeGceUsageError('status must be an HTTP error status (400-599)');
-  return fault;
+  return checkFaultRule<FakeGceFault>(value, { keys: ['operation', 'status', 'reason', 'message', 'first', 'every'], example: 'instances.insert' }, FakeGceUsageError);
 }
 
 /** Checks a boot failure from the control API. */
 export function checkBootFailure(value: unknown): FakeGceBootFailure {
-  const failure = checkRule<FakeGceBootFailure>(value, ['mode', 'code', 'message', 'first', 'every'], 'boot failure');
+  const failure = checkRuleKeys(value, ['mode', 'code', 'message', 'first', 'every'], 'boot failure', FakeGceUsageError) as FakeGceBootFailure;
   if (failure.mode !== undefined && failure.mode !== 'operation' && failure.mode !== 'terminated') throw new FakeGceUsageError('mode must be operation or terminated');
   return failure;
 }

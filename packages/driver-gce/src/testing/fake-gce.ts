@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_IMAGES, DEFAULT_MACHINE_TYPES, DEFAULT_QUOTAS, QUOTA_METRICS, type FakeImageSpec, type FakeMachineType, type FakeQuotaMetric } from './catalog.js';
 import { ComputeError } from './compute-error.js';
-import { CountRules, FakeGceUsageError, type FakeGceBootFailure } from './fault-rules.js';
+import { CountRules } from '@nodepool/core/testing';
+import { FakeGceUsageError, type FakeGceBootFailure } from './fault-rules.js';
 
 /** Where the API says its resources live, whatever endpoint served it (as Compute does). */
 export const COMPUTE_BASE = 'https://www.googleapis.com/compute/v1/';
@@ -67,7 +68,7 @@ export class FakeGce {
   private images: FakeImageSpec[];
   private imageData = new Map<string, Json>();
   private requestIds = new Map<string, Json>();
-  readonly bootFailures = new CountRules<FakeGceBootFailure>();
+  readonly bootFailures = new CountRules<FakeGceBootFailure>(FakeGceUsageError);
   private addressCounter = 0;
   private stopped = false;
 

@@ -2,7 +2,8 @@ import { listenOnLoopback } from '@nodepool/core/testing';
 import type { FakeImageSpec } from './catalog.js';
 import { FakeGce, type FakeCallCounts, type FakeGceOptions, type FakeGceSettings, type FakeGceSettingsPatch } from './fake-gce.js';
 import { checkBootFailure, checkFault, createFakeGceServer, fakeGceCredentials, type FakeGceServerState } from './fake-gce-server.js';
-import { CountRules, FakeGceUsageError, type FakeGceBootFailure, type FakeGceFault, type FakeRuleState } from './fault-rules.js';
+import { CountRules, type FakeRuleState } from '@nodepool/core/testing';
+import { FakeGceUsageError, type FakeGceBootFailure, type FakeGceFault } from './fault-rules.js';
 
 /** How to start the fake: its settings and where to listen. */
 export interface StartFakeGceOptions extends FakeGceOptions {
@@ -63,7 +64,7 @@ export async function startFakeGce(options: StartFakeGceOptions = {}): Promise<F
   } catch (error) {
     throw error instanceof FakeGceUsageError ? new TypeError(`invalid fake GCE options: ${error.message}`) : error;
   }
-  const state: FakeGceServerState = { fake, faults: new CountRules<FakeGceFault>(), calls: {}, callLog: [], tokensValidFrom: 0, url: '' };
+  const state: FakeGceServerState = { fake, faults: new CountRules<FakeGceFault>(FakeGceUsageError), calls: {}, callLog: [], tokensValidFrom: 0, url: '' };
 
   const handle: FakeGceHandle = {
     url: '',

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { CountRules, type FakeBootFailure, type FakeFault, type FakeRuleState } from './fault-rules.js';
+import { CountRules } from '@nodepool/core/testing';
+import type { FakeBootFailure, FakeFault, FakeRuleState } from './fault-rules.js';
 import { applySettingsPatch, DEFAULT_SETTINGS, FakeIbmVpcUsageError, type FakeIbmVpcSettings, type FakeIbmVpcSettingsPatch } from './fake-ibmvpc-settings.js';
 import type {
   AddFloatingIpRequest,
@@ -86,8 +87,8 @@ export class FakeIbmVpc {
   private current: FakeIbmVpcSettings;
   private counts: FakeCallCounts = {};
   private log: string[] = [];
-  private readonly faults = new CountRules<FakeFault>();
-  private readonly bootFailures = new CountRules<FakeBootFailure>();
+  private readonly faults = new CountRules<FakeFault>(FakeIbmVpcUsageError);
+  private readonly bootFailures = new CountRules<FakeBootFailure>(FakeIbmVpcUsageError);
   private addressCounter = 0;
 
   resourceGroups: FakeResourceGroup[] = [];

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ApiError, isoSeconds, macAddress } from './http-kit.js';
-import { CountRules, checkBootFailure, checkFault, type FakeBootFailure, type FakeFault, type FakeRuleState } from './fault-rules.js';
+import { CountRules } from '@nodepool/core/testing';
+import { checkBootFailure, checkFault, FAILS, type FakeBootFailure, type FakeFault, type FakeRuleState } from './fault-rules.js';
 import { applySettingsPatch, DEFAULT_SETTINGS, FakeOpenStackUsageError, type FakeOpenStackSettings, type FakeOpenStackSettingsPatch } from './fake-openstack-settings.js';
 import { FAKE_PROJECT_ID, TokenStore } from './identity.js';
 import { Ipv4Pool } from './ipv4-pool.js';
@@ -71,8 +72,8 @@ export class FakeOpenStack {
   private counts: FakeCallCounts = {};
   private log: string[] = [];
   private endpoints: Record<string, number> = {};
-  private readonly faults = new CountRules<FakeFault>();
-  private readonly bootFailures = new CountRules<FakeBootFailure>();
+  private readonly faults = new CountRules<FakeFault>(FakeOpenStackUsageError, FAILS);
+  private readonly bootFailures = new CountRules<FakeBootFailure>(FakeOpenStackUsageError, FAILS);
 
   readonly servers = new Map<string, Mutable<FakeServer> & { readyAt: number; deletedAt: number | null; bootFailure: { code: number; message: string } | null }>();
   readonly networks = new Map<string, FakeNetwork>();
