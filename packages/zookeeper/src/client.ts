@@ -137,6 +137,11 @@ export interface CreateOptions {
   makeParents?: boolean;
 }
 
+/** How often the client pings, checks the connection and expires waiting requests. */
+const TICK_MS = 100;
+/** A tick this much later than due means the process itself was stalled. */
+const STALL_MS = 1_000;
+
 interface PendingRequest {
   xid: number;
   frame: Buffer;
@@ -200,6 +205,7 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
   private readonly dataWritesInFlight = new Map<string, number>();
   private lastSendAt = 0;
   private lastReceiveAt = 0;
+  private lastTickAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
@@ -730,7 +736,8 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
   }
 
   private async run(): Promise<void> {
-    this.timer = setInterval(() => this.tick(), 100);
+    this.lastTickAt = Date.now();
+    this.timer = setInterval(() => this.tick(), TICK_MS);
     this.timer.unref();
     let failuresInARow = 0;
     try {
@@ -947,6 +954,15 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
   /** Every 100 ms: pings, dead-connection detection, and requests that waited too long. */
   private tick(): void {
     const now = Date.now();
+    const stalledMs = now - this.lastTickAt - TICK_MS;
+    this.lastTickAt = now;
+    if (stalledMs > STALL_MS) {
+      // This process was not running (a busy machine, a long synchronous task): replies that
+      // came meanwhile wait unread in the socket. Count against the server, and against
+      // waiting requests, only the time we were listening.
+      this.lastReceiveAt += stalledMs;
+      for (const request of this.waiting) request.deadline += stalledMs;
+    }
     const connection = this.connection;
     if (connection?.isOpen && this.currentState === 'connected') {
       const readTimeout = (this.negotiatedTimeoutMs * 2) / 3;

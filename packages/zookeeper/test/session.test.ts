@@ -58,7 +58,7 @@ test('a dropped connection fails in-flight requests with ConnectionLossError and
   const inFlight = client.getData('/');
   proxy.resetConnections();
   await t.throwsAsync(inFlight, { instanceOf: ConnectionLossError });
-  await waitFor(() => log.includes('reconnected'), { timeoutMs: 5_000 });
+  await waitFor(() => log.includes('reconnected'), { timeoutMs: 20_000 });
   t.deepEqual(log, ['suspended', 'reconnected']);
   t.is(client.session?.sessionId, sessionId);
   t.truthy(await client.exists('/'));
@@ -71,7 +71,7 @@ test('the session id stays known while the connection is lost, and whenConnected
   t.regex(sessionId, /^[0-9a-f]{16}$/);
   t.is((await client.whenConnected()).sessionId, sessionId, 'connected: at once');
   proxy.block();
-  await waitFor(() => client.state === 'suspended', { timeoutMs: 5_000 });
+  await waitFor(() => client.state === 'suspended', { timeoutMs: 20_000 });
   t.is(client.session, undefined);
   t.is(client.sessionId, sessionId, 'the session may live on: its id is still ours');
   const back = client.whenConnected();
@@ -102,7 +102,7 @@ test('whenConnected rejects when the client is closed first, or its signal abort
   const proxy = await proxied(t);
   const client = await connectClient(t, proxy.address, { sessionTimeoutMs: 4_000 });
   proxy.block();
-  await waitFor(() => client.state === 'suspended', { timeoutMs: 5_000 });
+  await waitFor(() => client.state === 'suspended', { timeoutMs: 20_000 });
   const controller = new AbortController();
   const aborted = client.whenConnected({ signal: controller.signal });
   controller.abort(new Error('stop waiting'));
@@ -116,7 +116,7 @@ test('requests made while disconnected are sent once the connection is back', as
   const proxy = await proxied(t);
   const client = await connectClient(t, proxy.address, { sessionTimeoutMs: 4_000 });
   proxy.block();
-  await waitFor(() => client.state === 'suspended', { timeoutMs: 5_000 });
+  await waitFor(() => client.state === 'suspended', { timeoutMs: 20_000 });
   const pending = client.create('/queued', { data: 'q' });
   setTimeout(() => proxy.unblock(), 300);
   t.is(await pending, '/queued');
@@ -158,7 +158,7 @@ test('a server restart within the session timeout keeps the session, its ephemer
   await client.addWatch('/tree', (event) => recursive.push(event), { recursive: true });
 
   await zk().stop();
-  await waitFor(() => client.state === 'suspended', { timeoutMs: 5_000 });
+  await waitFor(() => client.state === 'suspended', { timeoutMs: 20_000 });
   await zk().start();
   // The log says how it ended if it did not end well.
   await waitFor(() => log.length > 1, { timeoutMs: 30_000 }).catch(() => undefined);
@@ -169,7 +169,7 @@ test('a server restart within the session timeout keeps the session, its ephemer
   t.truthy(await peer.exists(ephemeral));
   await peer.setData('/watched', '1');
   await peer.create('/tree/after-restart');
-  await waitFor(() => oneShot.length === 1 && recursive.length === 1, { timeoutMs: 5_000 });
+  await waitFor(() => oneShot.length === 1 && recursive.length === 1, { timeoutMs: 20_000 });
   t.deepEqual(oneShot, [{ type: 'changed', path: '/watched' }]);
   t.deepEqual(recursive, [{ type: 'created', path: '/tree/after-restart' }]);
 });
@@ -182,10 +182,10 @@ test('a one-shot watch learns of a change made while it was disconnected', async
   const events: WatchEvent[] = [];
   await client.getData('/missed', { watch: (event) => events.push(event) });
   proxy.block();
-  await waitFor(() => client.state === 'suspended', { timeoutMs: 5_000 });
+  await waitFor(() => client.state === 'suspended', { timeoutMs: 20_000 });
   await peer.setData('/missed', 'changed while away');
   proxy.unblock();
-  await waitFor(() => events.length === 1, { timeoutMs: 5_000 });
+  await waitFor(() => events.length === 1, { timeoutMs: 20_000 });
   t.deepEqual(events, [{ type: 'changed', path: '/missed' }]);
 });
 
@@ -216,7 +216,7 @@ test('session expiry removes ephemerals, is reported, and a new session takes ov
   t.not(client.session?.sessionId, firstSession);
   t.deepEqual(oneShot, [{ type: 'session-lost', path: '/tree' }]);
   await peer.create('/tree/new-session');
-  await waitFor(() => recursive.length === 1, { timeoutMs: 5_000 });
+  await waitFor(() => recursive.length === 1, { timeoutMs: 20_000 });
   t.deepEqual(recursive, [{ type: 'created', path: '/tree/new-session' }]);
   t.is(await client.create('/eph2', { mode: 'ephemeral' }), '/eph2');
 });

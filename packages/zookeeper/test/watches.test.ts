@@ -11,7 +11,7 @@ function recorder() {
   return {
     events,
     listener: (event: WatchEvent) => void events.push(event),
-    until: (count: number) => waitFor(() => events.length >= count, { timeoutMs: 5_000, message: `expected ${count} events, got ${JSON.stringify(events)}` }),
+    until: (count: number) => waitFor(() => events.length >= count, { timeoutMs: 20_000, message: `expected ${count} events, got ${JSON.stringify(events)}` }),
   };
 }
 
