@@ -1,10 +1,8 @@
-import { NoNodeError } from '@nodepool/zookeeper';
-import { sortContenders } from '@nodepool/zookeeper';
+import { isTransientError, NoNodeError } from '@nodepool/zookeeper';
 import type { Node } from '../zk/node.js';
-import type { NodeRequest } from '../zk/node-request.js';
-import { LockUnavailableError } from '../zk/nodepool-zookeeper.js';
 import { requestLockPath, ZkPaths } from '../zk/paths.js';
 import type { LauncherContext } from './launcher-context.js';
+import { LostRequests } from './lost-requests.js';
 import { Periodic } from './periodic.js';
 
 /**
@@ -15,8 +13,11 @@ import { Periodic } from './periodic.js';
  */
 export class CleanupWorker {
   private readonly periodic: Periodic;
-
-  constructor(private readonly context: LauncherContext) {
+  constructor(
+    private readonly context: LauncherContext,
+    /** Shared with the lost-request watcher, so one request is never reset twice at once. */
+    private readonly lostRequests: LostRequests = new LostRequests(context),
+  ) {
     this.periodic = new Periodic(context.timings.cleanupIntervalMs, () => this.pass(), (error) =>
       context.log.error('cleanup worker failed', { error: String(error) }),
     );
@@ -43,59 +44,20 @@ export class CleanupWorker {
       try {
         await step();
       } catch (error) {
-        this.context.log.error(`cleanup of ${what} failed`, { error: String(error) });
+        // A lost connection is no failure of ours: the next pass does it.
+        if (isTransientError(error)) this.context.log.warn(`cleanup of ${what} interrupted by connection trouble`, { error: String(error) });
+        else this.context.log.error(`cleanup of ${what} failed`, { error: String(error) });
       }
     }
   }
 
   /**
    * A request `pending` with nobody holding its lock lost its launcher (spec §5.4): release its
-   * nodes and put it back to `requested`.
+   * nodes and put it back to `requested`. The lost-request watcher does this the moment the
+   * lock goes; this pass is the fallback.
    */
   async resetLostRequests(): Promise<void> {
-    const { zk, requests } = this.context;
-    for (const request of [...requests.values()]) {
-      if (request.state !== 'pending' || zk.holdsRequestLock(request.id)) continue;
-      if ((await this.lockContenders(requestLockPath(request.id))).length > 0) continue;
-      try {
-        await zk.lockNodeRequest(request);
-      } catch (error) {
-        if (error instanceof LockUnavailableError) continue;
-        throw error;
-      }
-      try {
-        const fresh = await zk.getNodeRequest(request.id);
-        if (fresh?.state === 'pending') await this.resetRequest(fresh);
-      } finally {
-        await zk.unlockNodeRequest(request);
-      }
-    }
-  }
-
-  private async resetRequest(request: NodeRequest): Promise<void> {
-    const { zk, nodes } = this.context;
-    this.context.log.info('resetting a lost request', { request: request.id });
-    for (const node of [...nodes.values()].filter((candidate) => candidate.allocatedTo === request.id)) {
-      try {
-        await zk.lockNode(node, { blocking: true, timeoutMs: 30_000 });
-      } catch (error) {
-        if (error instanceof LockUnavailableError) continue;
-        throw error;
-      }
-      try {
-        const fresh = await zk.getNode(node.id);
-        if (!fresh || fresh.allocatedTo !== request.id) continue;
-        fresh.allocatedTo = null;
-        // An `init` node never got going: its launcher died between creating and locking it.
-        if (fresh.state === 'init') fresh.setState('deleting');
-        await zk.storeNode(fresh);
-      } finally {
-        await zk.unlockNode(node);
-      }
-    }
-    request.setState('requested');
-    request.nodes = [];
-    await zk.storeNodeRequest(request);
+    await this.lostRequests.resetAll();
   }
 
   /** Lock directories of requests gone for longer than the expiry (8 h) go (spec §5.8). */
@@ -181,14 +143,5 @@ export class CleanupWorker {
 
   private providerNames(): string[] {
     return [...this.context.config().providers.keys()];
-  }
-
-  private async lockContenders(path: string): Promise<string[]> {
-    try {
-      return sortContenders((await this.context.zk.client.getChildren(path)).children);
-    } catch (error) {
-      if (error instanceof NoNodeError) return [];
-      throw error;
-    }
   }
 }

@@ -6,12 +6,14 @@ import { Periodic } from './periodic.js';
 
 /** States in which an unlocked node is reaped (spec §6.4). */
 const REAPABLE: ReadonlySet<NodeState> = new Set(['used', 'in-use', 'building', 'failed', 'aborted', 'deleting', 'deleted']);
-/**
- * Of those, the states worth acting on the moment a node changes. An unlocked `building` or
- * `in-use` node means its launcher or Zuul went away — no hurry, the periodic pass sees it —
- * while the cache may just not have read the `ready` or `used` that came with the unlock.
- */
+/** Of those, the states worth acting on the moment a node's record changes. */
 const REAPED_AT_ONCE: ReadonlySet<NodeState> = new Set(['used', 'failed', 'aborted', 'deleting', 'deleted']);
+/**
+ * States in which a node whose last lock contender just went is abandoned: its launcher (or
+ * Zuul) is gone, its session ended. A holder that finishes writes the new state (`ready`,
+ * `used`) before it unlocks, so the cache is then reading that write and the node is skipped.
+ */
+const REAPED_ON_UNLOCK: ReadonlySet<NodeState> = new Set(['building', 'in-use']);
 /**
  * How long the worker queues on the lock of a `used` node that Zuul still holds. Zuul releases
  * it right after writing `used`; one that does not is left to the unlock's own event.
@@ -32,10 +34,17 @@ export class DeletedNodeWorker {
     const { nodes } = this.context;
     const node = nodes.get(change.key);
     // A record still being read may be behind its lock: its read's own change event follows.
-    if (!node || !REAPED_AT_ONCE.has(node.state) || nodes.isReading(node.id)) return;
+    if (!node || nodes.isReading(node.id)) return;
+    // Differs from Nodepool: a dead launcher's building nodes are reaped when its session ends,
+    // not at the next pass.
+    const unlocked = change.kind === 'marker' && !change.present && REAPED_ON_UNLOCK.has(node.state);
+    if (!REAPED_AT_ONCE.has(node.state) && !unlocked) return;
     const work = node.state === 'used' && nodes.isProbablyLocked(node.id) ? this.queueForUsed(node) : this.consider(node);
     void work.catch((error: unknown) => this.context.log.warn('deleted-node worker failed', { node: node.id, error: String(error) }));
   };
+
+  /** After a resync (a reconnect) the changes missed meanwhile are judged in one pass. */
+  private readonly onSynced = (): void => this.periodic.trigger();
 
   constructor(private readonly context: LauncherContext) {
     this.periodic = new Periodic(context.timings.deletedNodeIntervalMs, () => this.pass(), (error) =>
@@ -45,11 +54,13 @@ export class DeletedNodeWorker {
 
   start(): void {
     this.context.nodes.on('change', this.onNodeChange);
+    this.context.nodes.on('synced', this.onSynced);
     this.periodic.start();
   }
 
   async stop(): Promise<void> {
     this.context.nodes.off('change', this.onNodeChange);
+    this.context.nodes.off('synced', this.onSynced);
     this.stopping.abort();
     await this.periodic.stop();
   }

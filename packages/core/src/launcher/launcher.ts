@@ -18,6 +18,9 @@ import { zooKeeperClientFor } from '../zk/connect.js';
 import { NodepoolZooKeeper } from '../zk/nodepool-zookeeper.js';
 import { CleanupWorker } from './cleanup-worker.js';
 import { DeletedNodeWorker } from './deleted-node-worker.js';
+import { LockAuditor } from './lock-auditor.js';
+import { LostRequests } from './lost-requests.js';
+import { LostRequestWatcher } from './lost-request-watcher.js';
 import type { LauncherContext, ProviderRuntime } from './launcher-context.js';
 import { MinReadyWorker } from './min-ready-worker.js';
 import { NodeDeleter } from './node-deleter.js';
@@ -102,7 +105,8 @@ export class Launcher {
     if (!config.zookeeperTls) this.log.warn('no zookeeper-tls configured: talking to ZooKeeper in plain text (Nodepool 9 refuses this)');
     this.client = await zooKeeperClientFor(config, zkLogger(this.log));
     await this.client.connect();
-    const zk = new NodepoolZooKeeper(this.client);
+    // Stopping, nothing waits any longer for a lost connection to come back.
+    const zk = new NodepoolZooKeeper(this.client, { stopping: this.abort.signal });
     this.zk = zk;
     const [nodes, requests, images, components] = await Promise.all([zk.nodeCache(), zk.requestCache(), zk.imageCache(), zk.componentRegistry()]);
     const stats = this.options.stats ?? noStats;
@@ -131,7 +135,15 @@ export class Launcher {
     await this.registration.register();
 
     for (const provider of config.providers.values()) await this.startProvider(provider);
-    this.workers = [new DeletedNodeWorker(this.context), new CleanupWorker(this.context), new MinReadyWorker(this.context), new StatsWorker(this.context)];
+    const lostRequests = new LostRequests(this.context);
+    this.workers = [
+      new DeletedNodeWorker(this.context),
+      new CleanupWorker(this.context, lostRequests),
+      new LostRequestWatcher(this.context, lostRequests),
+      new LockAuditor(this.context),
+      new MinReadyWorker(this.context),
+      new StatsWorker(this.context),
+    ];
     for (const worker of this.workers) await worker.start();
     this.watcher.on('change', (change) => {
       this.changes = this.changes

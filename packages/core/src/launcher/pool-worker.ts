@@ -7,13 +7,27 @@ import { ComponentRegistration } from '../zk/component-registry.js';
 import { compareRequests, MIN_READY_REQUESTOR, type NodeRequest } from '../zk/node-request.js';
 import type { Node } from '../zk/node.js';
 import type { CacheChange } from '../zk/tree-cache.js';
-import { LockUnavailableError } from '../zk/nodepool-zookeeper.js';
+import { ClientClosedError, isTransientError, SessionExpiredError } from '@nodepool/zookeeper';
+import { LockUnavailableError, SessionLostError } from '../zk/nodepool-zookeeper.js';
 import type { LauncherContext, ProviderRuntime } from './launcher-context.js';
 import { labelQuota, poolLimits, sumQuota, tenantLimits } from './quota.js';
 import { RequestProcessor, type ProcessorOwner } from './request-processor.js';
 
 /** Requests a pool worker locks and looks at concurrently, at most. */
 const MAX_TAKING = 32;
+/** A processor whose poll failed for connection trouble is polled again after this, doubling. */
+const RETRY_FIRST_MS = 250;
+const RETRY_MAX_MS = 30_000;
+
+/** What becomes of a processor whose step failed. */
+type FailureKind = 'lost' | 'transient' | 'closed' | 'other';
+
+function failureKind(error: unknown): FailureKind {
+  if (error instanceof SessionLostError || error instanceof SessionExpiredError) return 'lost';
+  if (error instanceof ClientClosedError) return 'closed';
+  if (isTransientError(error)) return 'transient';
+  return 'other';
+}
 
 /**
  * One provider pool's request handling (spec §5.5). Woken by changes in the request, node and
@@ -32,6 +46,8 @@ export class PoolWorker implements ProcessorOwner {
   /** Processors with news (a launch finished) to be polled. */
   private readonly attention = new Set<RequestProcessor>();
   private readonly polling = new Set<RequestProcessor>();
+  /** Processors waiting to be polled again after connection trouble, with their back-off. */
+  private readonly retrying = new Map<RequestProcessor, { delayMs: number; timer: NodeJS.Timeout | undefined }>();
   /**
    * Counts node changes and vanished requests, what a paused processor waits for. A poll that
    * saw it move meanwhile may have looked too early, and polls again.
@@ -73,6 +89,15 @@ export class PoolWorker implements ProcessorOwner {
 
   private readonly onChange = (): void => this.wake();
   /**
+   * The session ended: every lock of ours is gone and other launchers may take our requests
+   * already. Each processor stops on the spot, writing nothing (spec §4.5, §11).
+   */
+  private readonly onSessionExpired = (): void => {
+    for (const processor of [...this.processors.values()]) {
+      this.abandon(processor, 'the ZooKeeper session expired: its locks are gone');
+    }
+  };
+  /**
    * Node changes matter while waiting for quota or a free node: a node gone (quota), or one of
    * this pool's ready nodes free for the taking. Other changes (locks taken, Zuul's writes) would
    * only have every waiting request look again for nothing.
@@ -107,6 +132,7 @@ export class PoolWorker implements ProcessorOwner {
     this.context.requests.on('change', this.onRequestChange);
     this.context.nodes.on('change', this.onNodeChange);
     this.context.components.on('change', this.onChange);
+    this.context.zk.client.on('expired', this.onSessionExpired);
     this.stopped = this.loop();
   }
 
@@ -120,6 +146,9 @@ export class PoolWorker implements ProcessorOwner {
     this.context.requests.off('change', this.onRequestChange);
     this.context.nodes.off('change', this.onNodeChange);
     this.context.components.off('change', this.onChange);
+    this.context.zk.client.off('expired', this.onSessionExpired);
+    for (const { timer } of this.retrying.values()) clearTimeout(timer);
+    this.retrying.clear();
     this.wake();
     await this.stopped;
     while (this.tasks.size > 0) await Promise.allSettled([...this.tasks]);
@@ -129,7 +158,8 @@ export class PoolWorker implements ProcessorOwner {
   }
 
   wake(processor?: RequestProcessor): void {
-    if (processor) this.attention.add(processor);
+    // A processor already forgotten (abandoned, its launches still winding down) needs no look.
+    if (processor && this.processors.get(processor.request.id) === processor) this.attention.add(processor);
     this.woken = true;
     this.wakeUp?.();
   }
@@ -146,8 +176,21 @@ export class PoolWorker implements ProcessorOwner {
   private spawn(work: () => Promise<boolean>): void {
     const task = work()
       .catch((error: unknown) => {
-        this.log.error('pool worker task failed', { error: error instanceof Error ? error.stack : String(error) });
-        return true;
+        const kind = failureKind(error);
+        if (kind === 'other') {
+          this.log.error('pool worker task failed', { error: error instanceof Error ? error.stack : String(error) });
+          return true;
+        }
+        this.log.warn('pool worker task interrupted', { error: String(error) });
+        // Whatever was not taken is looked at again, once connected: looking again at once
+        // would spin while the connection is down, each attempt failing at once.
+        if (kind !== 'closed') {
+          void this.context.zk.client.whenConnected().then(
+            () => setTimeout(() => this.wake(), RETRY_FIRST_MS).unref(),
+            () => undefined,
+          );
+        }
+        return false;
       })
       .then((changed) => {
         this.tasks.delete(task);
@@ -213,6 +256,7 @@ export class PoolWorker implements ProcessorOwner {
   }
 
   private poll(processor: RequestProcessor, runtime: ProviderRuntime): void {
+    if (this.retrying.get(processor)?.timer) return; // its back-off is running
     this.polling.add(processor);
     const wasPaused = processor.paused;
     const newsBefore = this.news;
@@ -223,7 +267,11 @@ export class PoolWorker implements ProcessorOwner {
           this.forget(processor, runtime);
           return true;
         }
+        this.retrying.delete(processor);
         changed = processor.paused !== wasPaused;
+      } catch (error) {
+        await this.failed(processor, runtime, error);
+        return true;
       } finally {
         this.polling.delete(processor);
       }
@@ -233,11 +281,58 @@ export class PoolWorker implements ProcessorOwner {
     });
   }
 
-  private forget(processor: RequestProcessor, runtime: ProviderRuntime): void {
+  private forget(processor: RequestProcessor, runtime: ProviderRuntime | undefined): void {
     if (this.processors.get(processor.request.id) !== processor) return;
     this.processors.delete(processor.request.id);
     this.attention.delete(processor);
-    runtime.activeRequests--;
+    const retry = this.retrying.get(processor);
+    if (retry?.timer) clearTimeout(retry.timer);
+    this.retrying.delete(processor);
+    if (runtime) runtime.activeRequests--;
+  }
+
+  /**
+   * A processor's step failed. It is never left holding locks: connection trouble is waited
+   * out (polled again, backing off); a lost session or lock ends it without writing; anything
+   * else declines the request and releases what it holds, as a failed accept does.
+   */
+  private async failed(processor: RequestProcessor, runtime: ProviderRuntime, error: unknown): Promise<void> {
+    switch (failureKind(error)) {
+      case 'lost':
+        this.abandon(processor, String(error));
+        return;
+      case 'closed':
+        return; // stopping: stop() releases it
+      case 'transient': {
+        const previous = this.retrying.get(processor);
+        const delayMs = previous ? Math.min(RETRY_MAX_MS, previous.delayMs * 2) : RETRY_FIRST_MS;
+        this.log.warn('node request handling interrupted by connection trouble; trying again', { request: processor.request.id, inMs: delayMs, error: String(error) });
+        const entry = { delayMs, timer: undefined as NodeJS.Timeout | undefined };
+        entry.timer = setTimeout(() => {
+          entry.timer = undefined;
+          this.wake(processor);
+        }, delayMs);
+        this.retrying.set(processor, entry);
+        return;
+      }
+      case 'other':
+        this.log.error('handling the request failed; declining it', { request: processor.request.id, error: error instanceof Error ? error.stack : String(error) });
+        try {
+          await processor.declineAndRelease(`error while handling: ${String(error)}`);
+        } catch (declineError) {
+          // Nothing more may be written: at least let go of the locks.
+          this.abandon(processor, `declining failed: ${String(declineError)}`);
+          return;
+        }
+        this.forget(processor, runtime);
+    }
+  }
+
+  /** Ends a processor without writes (see RequestProcessor.abandon). */
+  private abandon(processor: RequestProcessor, reason: string): void {
+    const runtime = this.context.provider(this.providerName);
+    this.forget(processor, runtime);
+    void processor.abandon(reason).finally(() => this.wake());
   }
 
   private async updateComponent(runtime: ProviderRuntime, pool: ConfigPool): Promise<void> {
@@ -401,23 +496,27 @@ export class PoolWorker implements ProcessorOwner {
       if (error instanceof LockUnavailableError) return;
       throw error;
     }
-    const fresh = await zk.getNodeRequest(request.id);
-    if (!fresh || fresh.state !== 'requested' || fresh.declinedBy.includes(this.id)) {
-      await zk.unlockNodeRequest(request);
-      return;
+    // Until a processor has it, the lock is ours to give back, whatever goes wrong.
+    let handedOver = false;
+    try {
+      const fresh = await zk.getNodeRequest(request.id);
+      if (!fresh || fresh.state !== 'requested' || fresh.declinedBy.includes(this.id)) return;
+      const handler = runtime.provider.getRequestHandler(pool, fresh);
+      const processor = new RequestProcessor(this.context, this, fresh, handler, this.log);
+      const allReasons = reasons.length > 0 ? reasons : this.declineReasonsOfHandler(fresh, handler);
+      if (allReasons.length > 0) {
+        handedOver = true;
+        await processor.decline(allReasons.join(', '));
+        return;
+      }
+      if (!this.running) return;
+      handedOver = true;
+      await this.run(processor, runtime);
+    } finally {
+      if (!handedOver) {
+        await zk.unlockNodeRequest(request.id).catch((error: unknown) => this.log.warn('could not unlock node request', { request: request.id, error: String(error) }));
+      }
     }
-    const handler = runtime.provider.getRequestHandler(pool, fresh);
-    const processor = new RequestProcessor(this.context, this, fresh, handler, this.log);
-    const allReasons = reasons.length > 0 ? reasons : this.declineReasonsOfHandler(fresh, handler);
-    if (allReasons.length > 0) {
-      await processor.decline(allReasons.join(', '));
-      return;
-    }
-    if (!this.running) {
-      await zk.unlockNodeRequest(fresh);
-      return;
-    }
-    await this.run(processor, runtime);
   }
 
   /** The handler's own reasons to decline (spec §5.5 step 6, the driver's part). */
@@ -435,9 +534,8 @@ export class PoolWorker implements ProcessorOwner {
     try {
       await processor.accept(options);
     } catch (error) {
-      this.log.error('handling the request failed; declining it', { request: request.id, error: String(error) });
-      await processor.declineAndRelease(`error while handling: ${String(error)}`);
-      this.forget(processor, runtime);
+      // Connection trouble: its back-off timer polls it again, which finishes accepting.
+      await this.failed(processor, runtime, error);
       return;
     }
     if (processor.paused) this.paused = true;

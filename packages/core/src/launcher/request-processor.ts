@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 import { normaliseStatName } from '../stats/stats.js';
 import { Node } from '../zk/node.js';
 import { declinedByEveryPool, MIN_READY_REQUESTOR, orderNodesForRequest, type NodeRequest } from '../zk/node-request.js';
-import { LockUnavailableError, RecordGoneError } from '../zk/nodepool-zookeeper.js';
+import { LockUnavailableError, RecordGoneError, SessionLostError } from '../zk/nodepool-zookeeper.js';
 import type { LauncherContext, ProviderRuntime } from './launcher-context.js';
 import { labelQuota, poolLimits, sumQuota, tenantLimits } from './quota.js';
 
@@ -32,9 +32,17 @@ export class RequestProcessor {
   private readonly launches = new Set<Promise<void>>();
   /** Nodes that became ready but whose `ready` is written with the fulfilment, in one go. */
   private readonly unstored = new Set<Node>();
+  /** Nodes this processor launched (not reused). */
+  private readonly launched = new WeakSet<Node>();
   private readonly abort = new AbortController();
   private pausedFlag = false;
   private finished = false;
+  /** A launch found the locks gone (its ready write was refused): the work must stop. */
+  private lockLost: SessionLostError | undefined;
+  /** Ended without writes (see `abandon`): launches that end now write nothing either. */
+  private abandoned = false;
+  /** `pending` has been written: the request is ours to fill. */
+  private pendingStored = false;
   /** accept, poll, release and decline run one at a time, in call order. */
   private turn: Promise<unknown> = Promise.resolve();
 
@@ -70,10 +78,11 @@ export class RequestProcessor {
   }
 
   private async acceptNow(alreadyStored: boolean): Promise<void> {
-    if (!alreadyStored) {
+    if (!alreadyStored && !this.pendingStored) {
       this.request.setState('pending');
       await this.context.zk.storeNodeRequest(this.request);
     }
+    this.pendingStored = true;
     this.log.info('accepted node request', { request: this.request.id, labels: this.request.nodeTypes });
     await this.fill();
   }
@@ -88,6 +97,12 @@ export class RequestProcessor {
 
   private async pollNow(): Promise<boolean> {
     if (this.finished) return true;
+    if (this.lockLost) throw this.lockLost;
+    if (!this.pendingStored) {
+      // Accepting was interrupted (connection trouble): finish it first.
+      await this.acceptNow(false);
+      return false;
+    }
     if (this.pausedFlag && !this.context.requests.get(this.request.id) && !(await this.context.zk.getNodeRequest(this.request.id))) {
       // Cancelled while we waited: give back what we hold.
       await Promise.allSettled([...this.launches]);
@@ -110,19 +125,40 @@ export class RequestProcessor {
     return this.serially(() => this.releaseNow());
   }
 
+  /**
+   * Stops at once without writing anything: our session ended (or a lock of ours vanished), so
+   * the request and its nodes may be someone else's already. Launches are aborted; locks still
+   * held are released. The protocol's cleanup (the lost-request reset, the deleted-node worker)
+   * reclaims the request and the nodes.
+   */
+  abandon(reason: string): Promise<void> {
+    this.abandoned = true;
+    this.abort.abort(new Error(reason));
+    return this.serially(() => this.abandonNow(reason));
+  }
+
+  private async abandonNow(reason: string): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    this.unstored.clear();
+    this.log.warn('abandoning node request', { request: this.request.id, reason, nodes: this.nodeset.map((node) => node.id) });
+    const locks = [...this.nodeset.map((node) => ({ kind: 'node' as const, id: node.id })), { kind: 'request' as const, id: this.request.id }];
+    await this.context.zk.dropLocks(locks).catch((error: unknown) => this.log.warn('could not release the locks of an abandoned request', { request: this.request.id, error: String(error) }));
+  }
+
   private async releaseNow(): Promise<void> {
     if (this.finished) return;
     await Promise.race([Promise.allSettled([...this.launches]), delay(30_000)]);
     for (const node of this.nodeset) {
       if (node.state === 'ready') node.allocatedTo = null;
       await this.storeQuietly(node);
-      await this.context.zk.unlockNode(node).catch(() => undefined);
+      await this.context.zk.unlockNode(node).catch((error: unknown) => this.log.warn('could not unlock node', { node: node.id, error: String(error) }));
     }
     this.unstored.clear();
     this.request.setState('requested');
     this.request.nodes = [];
     await this.storeRequestQuietly();
-    await this.context.zk.unlockNodeRequest(this.request).catch(() => undefined);
+    await this.unlockRequest();
     this.finished = true;
   }
 
@@ -339,6 +375,7 @@ export class RequestProcessor {
     await zk.lockAndStoreNewNode(node);
     this.nodeset.push(node);
     this.takenFor.set(node, label);
+    this.launched.add(node);
     this.log.info('launching node', { request: this.request.id, node: node.id, label });
 
     const started = Date.now();
@@ -346,14 +383,32 @@ export class RequestProcessor {
       .launch!(node, { store: () => zk.storeNode(node), signal: this.abort.signal, log: this.log.child({ node: node.id }) })
       .then(
         async () => {
+          if (this.abandoned) return;
           node.setState('ready');
           // The last launch of a complete set is written by the fulfilment transaction itself.
-          if (this.launches.size > 1 || this.missingLabels().length > 0) await zk.storeNode(node);
-          else this.unstored.add(node);
+          if (this.launches.size > 1 || this.missingLabels().length > 0) {
+            try {
+              await zk.storeNode(node);
+            } catch (error) {
+              if (error instanceof SessionLostError) {
+                this.lockLost = error;
+                return;
+              }
+              // Gone or rewritten behind our back: not a node to hand out.
+              node.setState('failed');
+              this.recordLaunch(node, 'error.zk', started);
+              this.log.warn('could not store the ready node', { node: node.id, request: this.request.id, error: String(error) });
+              return;
+            }
+            this.log.info('node is ready', { node: node.id, request: this.request.id });
+          } else {
+            // Logged once the fulfilment that writes it has committed.
+            this.unstored.add(node);
+          }
           this.recordLaunch(node, 'ready', started);
-          this.log.info('node is ready', { node: node.id, request: this.request.id });
         },
         async (error: unknown) => {
+          if (this.abandoned) return;
           const aborted = error instanceof QuotaError;
           node.setState(aborted ? 'aborted' : 'failed');
           await this.storeQuietly(node);
@@ -423,6 +478,7 @@ export class RequestProcessor {
       await this.giveBackCancelled();
       return;
     }
+    for (const node of this.unstored) if (this.launched.has(node)) this.log.info('node is ready', { node: node.id, request: this.request.id });
     this.unstored.clear();
     this.log.info('fulfilled node request', { request: this.request.id, nodes: this.request.nodes });
     this.finished = true;
@@ -437,7 +493,7 @@ export class RequestProcessor {
     }
     this.unstored.clear();
     await this.unlockNodes();
-    await this.context.zk.unlockNodeRequest(this.request).catch(() => undefined);
+    await this.unlockRequest();
     this.finished = true;
   }
 
@@ -459,7 +515,7 @@ export class RequestProcessor {
     this.request.setState(declinedByEveryPool(this.request, pools) ? 'failed' : 'requested');
     this.log.info('declining node request', { request: this.request.id, reason, state: this.request.state });
     await this.storeRequestQuietly();
-    await zk.unlockNodeRequest(this.request).catch(() => undefined);
+    await this.unlockRequest();
     this.finished = true;
   }
 
@@ -480,8 +536,14 @@ export class RequestProcessor {
     await this.declineNow(reason);
   }
 
+  private async unlockRequest(): Promise<void> {
+    await this.context.zk.unlockNodeRequest(this.request).catch((error: unknown) => this.log.warn('could not unlock node request', { request: this.request.id, error: String(error) }));
+  }
+
   private async unlockNodes(): Promise<void> {
-    for (const node of this.nodeset) await this.context.zk.unlockNode(node).catch(() => undefined);
+    for (const node of this.nodeset) {
+      await this.context.zk.unlockNode(node).catch((error: unknown) => this.log.warn('could not unlock node', { node: node.id, error: String(error) }));
+    }
   }
 
   private async storeQuietly(node: Node): Promise<void> {

@@ -9,6 +9,11 @@ export interface LauncherTimings {
   deletedNodeIntervalMs: number;
   /** The cleanup worker: lost requests, lock directories, empty znodes, ages, leaks. */
   cleanupIntervalMs: number;
+  /**
+   * A lock audit that found contenders of our session nobody here knows looks again after this
+   * long, and deletes those it sees a second time.
+   */
+  lockAuditFollowUpMs: number;
   /** A request-lock directory without its request is removed once this old. */
   requestLockExpiryMs: number;
   /** Longest a provider may take to delete one node's resources. */
@@ -27,6 +32,7 @@ export const DEFAULT_TIMINGS: LauncherTimings = {
   mainLoopMs: 1_000,
   deletedNodeIntervalMs: 5_000,
   cleanupIntervalMs: 60_000,
+  lockAuditFollowUpMs: 5_000,
   requestLockExpiryMs: 8 * 3600_000,
   nodeDeleteTimeoutMs: 600_000,
   poolWorkerFallbackMs: 10_000,

@@ -51,6 +51,8 @@ interface KeyState {
   dirty: boolean;
   /** The last event said the znode was deleted. */
   gone?: boolean;
+  /** A full sync has a read of it waiting its turn: the cached value may be behind. */
+  queued?: boolean;
   /**
    * A change was announced while this client's own write to the record was awaiting its reply:
    * the reply (data and Stat) stands for the change, unless the write failed.
@@ -152,7 +154,7 @@ export class TreeCache<T> extends EventEmitter<TreeCacheEvents<T>> {
   /** Whether a read of the record under `key` is in flight: its cached value may be behind. */
   isReading(key: string): boolean {
     const state = this.keyStates.get(key);
-    return state !== undefined && (state.fetching || state.awaitingOwnWrite === true);
+    return state !== undefined && (state.fetching || state.awaitingOwnWrite === true || state.queued === true);
   }
 
   /** Marker names (e.g. lock contenders) currently present under `key`. */
@@ -340,7 +342,19 @@ export class TreeCache<T> extends EventEmitter<TreeCacheEvents<T>> {
 
     const reads: Promise<void>[] = [];
     for (const [key, { path }] of seenRecords) {
-      if (untouched(key)) reads.push(this.walkLimit(() => this.fetch(key, path)));
+      if (!untouched(key)) continue;
+      // Reading from the moment the markers below are applied: a lock seen gone must not be
+      // judged against a record the sync has not read yet.
+      let state = this.keyStates.get(key);
+      if (!state) this.keyStates.set(key, (state = { generation: 0, fetching: false, dirty: false }));
+      state.queued = true;
+      const queued = state;
+      reads.push(
+        this.walkLimit(async () => {
+          queued.queued = false;
+          await this.fetch(key, path);
+        }),
+      );
     }
     for (const key of [...this.records.keys()]) {
       if (!seenRecords.has(key) && untouched(key)) this.applyRecord(key, undefined);
