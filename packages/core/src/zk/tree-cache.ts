@@ -227,6 +227,9 @@ export class TreeCache<T> extends EventEmitter<TreeCacheEvents<T>> {
         else if (!this.syncing) this.keyStates.delete(role.key);
       } else if (event.type === 'changed' && this.options.client.isWritingData(event.path)) {
         state.awaitingOwnWrite = true;
+        // A read in flight began before this change: its reply (handled in the same socket
+        // chunk, its continuation later) must not overwrite what our write's reply shows.
+        if (state.fetching) state.dirty = true;
       } else if (event.type === 'created' || event.type === 'changed') {
         void this.fetch(role.key, event.path);
       }
