@@ -56,7 +56,8 @@ test('a pod deleted while it is waited for fails the wait', async (t) => {
 });
 
 test('a namespace is watched until it is gone; one already gone is no wait', async (t) => {
-  const { fake, kube } = await setup(t, { namespaceDeleteDelayMs: 300 });
+  // Long enough that even a starved machine reads it Terminating first and has to watch.
+  const { fake, kube } = await setup(t, { namespaceDeleteDelayMs: 3_000 });
   await kube.deleteNamespace('team');
   fake.resetCalls();
   await waitForNamespaceGone(kube, 'team', limits());

@@ -166,7 +166,7 @@ test('a deleted namespace is Terminating until it goes with its contents: nothin
   await rawApi(fake, 'POST', '/api/v1/namespaces', namespace('quick'));
   await rawApi(fake, 'POST', '/api/v1/namespaces/quick/pods', pod('web'));
   await rawApi(fake, 'DELETE', '/api/v1/namespaces/quick');
-  await waitFor(async () => (await rawApi(fake, 'GET', '/api/v1/namespaces/quick')).status === 404, { timeoutMs: 10_000 });
+  await waitFor(async () => (await rawApi(fake, 'GET', '/api/v1/namespaces/quick')).status === 404, { timeoutMs: 30_000 });
   t.false(fake.state().pods.some((each) => each.metadata.namespace === 'quick'));
   t.true(fake.state().pods.some((each) => each.metadata.namespace === 'team'), 'the slow one is still terminating');
 });
@@ -186,7 +186,7 @@ test('the token controller fills a service-account token secret, or deletes one 
   t.is(Buffer.from(filled.data.namespace!, 'base64').toString(), 'team');
   t.regex(Buffer.from(filled.data['ca.crt']!, 'base64').toString(), /^-----BEGIN CERTIFICATE-----/);
   t.truthy(filled.metadata.annotations['kubernetes.io/service-account.uid']);
-  await waitFor(async () => (await rawApi(fake, 'GET', '/api/v1/namespaces/team/secrets/orphan')).status === 404, { timeoutMs: 10_000 });
+  await waitFor(async () => (await rawApi(fake, 'GET', '/api/v1/namespaces/team/secrets/orphan')).status === 404, { timeoutMs: 30_000 });
   const token = Buffer.from(filled.data.token!, 'base64').toString();
   t.is((await rawApi(fake, 'GET', '/api/v1/namespaces/team/pods', undefined, { token })).status, 403, 'authenticated, but bound to no role');
 });
@@ -215,7 +215,8 @@ test('kubectl-style requests get a Table: the columns the API server prints for 
 });
 
 test('playing OpenShift: project requests, projects, the legacy role bindings, and token secrets listed in service accounts', async (t) => {
-  const fake = await plainFake(t, { openshift: true, namespaceDeleteDelayMs: 100 });
+  // Long enough that even a starved machine reads the project Terminating before it goes.
+  const fake = await plainFake(t, { openshift: true, namespaceDeleteDelayMs: 3_000 });
   const project = await rawApi(fake, 'POST', '/apis/project.openshift.io/v1/projectrequests', { apiVersion: 'project.openshift.io/v1', kind: 'ProjectRequest', metadata: { name: 'ci-1', labels: { team: 'x' } } });
   t.like(project, { status: 201, body: { kind: 'Project', apiVersion: 'project.openshift.io/v1', metadata: { name: 'ci-1', annotations: { 'openshift.io/requester': 'kube:admin' } }, status: { phase: 'Active' } } });
   t.false('team' in ((project.body.metadata as { labels: object }).labels ?? {}), "the request's labels are not copied");
@@ -245,7 +246,7 @@ test('playing OpenShift: project requests, projects, the legacy role bindings, a
 
   t.like(await rawApi(fake, 'DELETE', '/apis/project.openshift.io/v1/projects/ci-1'), { status: 200, body: { kind: 'Status', status: 'Success', details: { name: 'ci-1', group: 'project.openshift.io', kind: 'projects' } } });
   t.like((await rawApi(fake, 'GET', '/apis/project.openshift.io/v1/projects/ci-1')).body, { status: { phase: 'Terminating' } });
-  await waitFor(async () => (await rawApi(fake, 'GET', '/apis/project.openshift.io/v1/projects/ci-1')).status === 404, { timeoutMs: 10_000 });
+  await waitFor(async () => (await rawApi(fake, 'GET', '/apis/project.openshift.io/v1/projects/ci-1')).status === 404, { timeoutMs: 30_000 });
   t.like((await rawApi(fake, 'GET', '/apis/project.openshift.io/v1/projects/ci-1')).body, { message: 'projects.project.openshift.io "ci-1" not found' });
 });
 
