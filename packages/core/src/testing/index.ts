@@ -27,4 +27,5 @@ export {
   type FakeRuleState,
   type UsageErrorClass,
 } from './count-rules.js';
+export { givenOptions, numberFlag, portFlag, readFakeCloudFlags, requiredPortFlag } from './fake-cloud-options.js';
 export { problemsOfDocumentedExamples, yamlExamplesUnder } from './documented-examples.js';

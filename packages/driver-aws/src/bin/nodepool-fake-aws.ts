@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // A fake AWS in the foreground, for the quickstart, demos and benchmarks.
-import { parseArgs } from 'node:util';
-import { FakeCloudUsageError, runFakeCloudCommand } from '@nodepool/core/testing';
+import { FakeCloudUsageError, numberFlag, readFakeCloudFlags, requiredPortFlag, runFakeCloudCommand } from '@nodepool/core/testing';
 import { FAKE_AWS_CREDENTIALS, startFakeAws, type FakeAwsHandle, type FakeAwsOptions } from '../testing/index.js';
 
 const usage = `Usage: nodepool-fake-aws --port N [options]
@@ -31,47 +30,27 @@ Any SigV4 signature is accepted; the region signed for must match --region.
 Control plane (JSON): GET /_fake/calls, GET/POST /_fake/settings, POST /_fake/failures,
 GET /_fake/state, POST /_fake/reset.`;
 
-function number(values: Record<string, unknown>, flag: string): number | undefined {
-  const text = values[flag];
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (text === '' || !Number.isFinite(value) || value < 0) throw new FakeCloudUsageError(`--${flag} must be a number >= 0, not "${String(text)}"`);
-  return value;
-}
-
 function readOptions(argv: string[]): FakeAwsOptions | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        region: { type: 'string' },
-        zones: { type: 'string' },
-        'boot-delay-ms': { type: 'string' },
-        'shutdown-delay-ms': { type: 'string' },
-        'import-delay-ms': { type: 'string' },
-        'host-delay-ms': { type: 'string' },
-        bucket: { type: 'string', multiple: true },
-        'public-address': { type: 'string' },
-        quota: { type: 'string', multiple: true },
-        'rate-mutating': { type: 'string' },
-        'rate-describe': { type: 'string' },
-        'rate-s3': { type: 'string' },
-        'latency-ms': { type: 'string' },
-        'no-spot-capacity': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    throw new FakeCloudUsageError((error as Error).message);
-  }
-  if (values.help) return 'help';
-  const port = number(values, 'port');
-  if (port === undefined) throw new FakeCloudUsageError('--port is required (0 for a free port)');
-  if (!Number.isInteger(port) || port > 65535) throw new FakeCloudUsageError(`--port must be a port number, not "${String(values.port)}"`);
+  const values = readFakeCloudFlags(argv, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    region: { type: 'string' },
+    zones: { type: 'string' },
+    'boot-delay-ms': { type: 'string' },
+    'shutdown-delay-ms': { type: 'string' },
+    'import-delay-ms': { type: 'string' },
+    'host-delay-ms': { type: 'string' },
+    bucket: { type: 'string', multiple: true },
+    'public-address': { type: 'string' },
+    quota: { type: 'string', multiple: true },
+    'rate-mutating': { type: 'string' },
+    'rate-describe': { type: 'string' },
+    'rate-s3': { type: 'string' },
+    'latency-ms': { type: 'string' },
+    'no-spot-capacity': { type: 'boolean', default: false },
+  });
+  if (values === 'help') return 'help';
+  const port = requiredPortFlag(values);
   const quotas: Record<string, number> = {};
   for (const entry of values.quota ?? []) {
     const match = /^(L-[0-9A-F]+)=(\d+(\.\d+)?)$/.exec(entry);
@@ -84,15 +63,15 @@ function readOptions(argv: string[]): FakeAwsOptions | 'help' {
     host: values.host,
     region,
     zones: values.zones?.split(',').map((zone) => zone.trim()) ?? (region ? ['a', 'b', 'c'].map((letter) => `${region}${letter}`) : undefined),
-    bootDelayMs: number(values, 'boot-delay-ms'),
-    shutdownDelayMs: number(values, 'shutdown-delay-ms'),
-    importDelayMs: number(values, 'import-delay-ms'),
-    hostDelayMs: number(values, 'host-delay-ms'),
+    bootDelayMs: numberFlag(values, 'boot-delay-ms'),
+    shutdownDelayMs: numberFlag(values, 'shutdown-delay-ms'),
+    importDelayMs: numberFlag(values, 'import-delay-ms'),
+    hostDelayMs: numberFlag(values, 'host-delay-ms'),
     buckets: values.bucket,
     publicAddress: values['public-address'],
     quotas,
-    rateLimits: { mutating: number(values, 'rate-mutating') ?? null, describe: number(values, 'rate-describe') ?? null, s3: number(values, 'rate-s3') ?? null },
-    latencyMs: number(values, 'latency-ms'),
+    rateLimits: { mutating: numberFlag(values, 'rate-mutating') ?? null, describe: numberFlag(values, 'rate-describe') ?? null, s3: numberFlag(values, 'rate-s3') ?? null },
+    latencyMs: numberFlag(values, 'latency-ms'),
     spotCapacity: values['no-spot-capacity'] ? false : undefined,
   };
 }

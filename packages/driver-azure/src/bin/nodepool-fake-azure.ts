@@ -2,8 +2,7 @@
 // A fake Azure in the foreground, for trials, demos and benchmarks.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { FakeCloudUsageError, runFakeCloudCommand } from '@nodepool/core/testing';
+import { FakeCloudUsageError, givenOptions, numberFlag, readFakeCloudFlags, requiredPortFlag, runFakeCloudCommand } from '@nodepool/core/testing';
 import { startFakeAzure, type FakeAzureHandle, type StartFakeAzureOptions } from '../testing/index.js';
 
 const usage = `Usage: nodepool-fake-azure --port N [options]
@@ -35,41 +34,21 @@ interface Options extends StartFakeAzureOptions {
   dir: string;
 }
 
-function number(values: Record<string, unknown>, flag: string): number | undefined {
-  const text = values[flag];
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (text === '' || !Number.isFinite(value) || value < 0) throw new FakeCloudUsageError(`--${flag} must be a number >= 0, not "${String(text)}"`);
-  return value;
-}
-
 function readOptions(argv: string[]): Options | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        dir: { type: 'string' },
-        location: { type: 'string', multiple: true },
-        'boot-delay-ms': { type: 'string' },
-        'delete-delay-ms': { type: 'string' },
-        'retry-after-s': { type: 'string' },
-        quota: { type: 'string', multiple: true },
-        'latency-ms': { type: 'string' },
-        rate: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    throw new FakeCloudUsageError((error as Error).message);
-  }
-  if (values.help) return 'help';
-  const port = number(values, 'port');
-  if (port === undefined) throw new FakeCloudUsageError('--port is required (0 for a free port)');
-  if (!Number.isInteger(port) || port > 65535) throw new FakeCloudUsageError(`--port must be a port number, not "${String(values.port)}"`);
+  const values = readFakeCloudFlags(argv, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    dir: { type: 'string' },
+    location: { type: 'string', multiple: true },
+    'boot-delay-ms': { type: 'string' },
+    'delete-delay-ms': { type: 'string' },
+    'retry-after-s': { type: 'string' },
+    quota: { type: 'string', multiple: true },
+    'latency-ms': { type: 'string' },
+    rate: { type: 'string' },
+  });
+  if (values === 'help') return 'help';
+  const port = requiredPortFlag(values);
   const quotas: Record<string, number> = {};
   for (const entry of values.quota ?? []) {
     const match = /^(cores|virtualMachines)=(\d+)$/.exec(entry);
@@ -80,14 +59,14 @@ function readOptions(argv: string[]): Options | 'help' {
     port,
     host: values.host,
     locations: values.location,
-    bootDelayMs: number(values, 'boot-delay-ms'),
-    deleteDelayMs: number(values, 'delete-delay-ms'),
-    retryAfterS: number(values, 'retry-after-s'),
-    latencyMs: number(values, 'latency-ms'),
-    ratePerSecond: number(values, 'rate'),
+    bootDelayMs: numberFlag(values, 'boot-delay-ms'),
+    deleteDelayMs: numberFlag(values, 'delete-delay-ms'),
+    retryAfterS: numberFlag(values, 'retry-after-s'),
+    latencyMs: numberFlag(values, 'latency-ms'),
+    ratePerSecond: numberFlag(values, 'rate'),
     ...(Object.keys(quotas).length > 0 ? { quotas } : {}),
   };
-  return { ...(Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as StartFakeAzureOptions), dir: resolve(values.dir ?? 'fake-azure') };
+  return { ...(givenOptions(options) as StartFakeAzureOptions), dir: resolve(values.dir ?? 'fake-azure') };
 }
 
 async function start(options: Options): Promise<FakeAzureHandle & { dir: string }> {

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // A fake Compute Engine in the foreground, for trials, demos and benchmarks.
-import { parseArgs } from 'node:util';
-import { FakeCloudUsageError, runFakeCloudCommand } from '@nodepool/core/testing';
+import { FakeCloudUsageError, givenOptions, numberFlag, readFakeCloudFlags, requiredPortFlag, runFakeCloudCommand } from '@nodepool/core/testing';
 import { QUOTA_METRICS, startFakeGce, type FakeGceHandle, type FakeQuotaMetric, type StartFakeGceOptions } from '../testing/index.js';
 
 const usage = `Usage: nodepool-fake-gce --port N [options]
@@ -26,40 +25,20 @@ Control plane (JSON): GET/DELETE /_fake/calls, GET/POST /_fake/settings, POST /_
 POST /_fake/boot-failures, GET /_fake/state, POST /_fake/instances, POST /_fake/images,
 POST /_fake/reset.`;
 
-function number(values: Record<string, unknown>, flag: string): number | undefined {
-  const text = values[flag];
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (text === '' || !Number.isFinite(value) || value < 0) throw new FakeCloudUsageError(`--${flag} must be a number >= 0, not "${String(text)}"`);
-  return value;
-}
-
 function readOptions(argv: string[]): StartFakeGceOptions | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        zone: { type: 'string', multiple: true },
-        'boot-delay-ms': { type: 'string' },
-        'delete-delay-ms': { type: 'string' },
-        'nat-address': { type: 'string' },
-        quota: { type: 'string', multiple: true },
-        'latency-ms': { type: 'string' },
-        rate: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    throw new FakeCloudUsageError((error as Error).message);
-  }
-  if (values.help) return 'help';
-  const port = number(values, 'port');
-  if (port === undefined) throw new FakeCloudUsageError('--port is required (0 for a free port)');
-  if (!Number.isInteger(port) || port > 65535) throw new FakeCloudUsageError(`--port must be a port number, not "${String(values.port)}"`);
+  const values = readFakeCloudFlags(argv, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    zone: { type: 'string', multiple: true },
+    'boot-delay-ms': { type: 'string' },
+    'delete-delay-ms': { type: 'string' },
+    'nat-address': { type: 'string' },
+    quota: { type: 'string', multiple: true },
+    'latency-ms': { type: 'string' },
+    rate: { type: 'string' },
+  });
+  if (values === 'help') return 'help';
+  const port = requiredPortFlag(values);
   const quotas: Partial<Record<FakeQuotaMetric, number>> = {};
   for (const entry of values.quota ?? []) {
     const match = /^([A-Z_]+)=(\d+)$/.exec(entry);
@@ -70,14 +49,14 @@ function readOptions(argv: string[]): StartFakeGceOptions | 'help' {
     port,
     host: values.host,
     zones: values.zone,
-    bootDelayMs: number(values, 'boot-delay-ms'),
-    deleteDelayMs: number(values, 'delete-delay-ms'),
+    bootDelayMs: numberFlag(values, 'boot-delay-ms'),
+    deleteDelayMs: numberFlag(values, 'delete-delay-ms'),
     natAddress: values['nat-address'],
-    latencyMs: number(values, 'latency-ms'),
-    ratePerSecond: number(values, 'rate'),
+    latencyMs: numberFlag(values, 'latency-ms'),
+    ratePerSecond: numberFlag(values, 'rate'),
     ...(Object.keys(quotas).length > 0 ? { quotas } : {}),
   };
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as StartFakeGceOptions;
+  return givenOptions(options) as StartFakeGceOptions;
 }
 
 function describe(fake: FakeGceHandle): string {

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // A fake IBM Cloud in the foreground, for trials, demos and benchmarks.
-import { parseArgs } from 'node:util';
-import { FakeCloudUsageError, runFakeCloudCommand } from '@nodepool/core/testing';
+import { numberFlag, portFlag, readFakeCloudFlags, requiredPortFlag, runFakeCloudCommand } from '@nodepool/core/testing';
 import { startFakeIbmVpc, type FakeIbmVpcHandle, type StartFakeIbmVpcOptions } from '../testing/index.js';
 
 const usage = `Usage: nodepool-fake-ibmvpc --port N [options]
@@ -31,67 +30,42 @@ Control plane (JSON): GET /_fake/calls, GET/POST /_fake/settings, POST /_fake/fa
 POST /_fake/boot-failures, GET /_fake/state, POST /_fake/reset; GET /_fake/credentials gives a
 credentials file for this fake (name it in the provider's credentials-file).`;
 
-function number(values: Record<string, unknown>, flag: string): number | undefined {
-  const text = values[flag];
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (text === '' || !Number.isFinite(value) || value < 0) throw new FakeCloudUsageError(`--${flag} must be a number >= 0, not "${String(text)}"`);
-  return value;
-}
-
-function port(values: Record<string, unknown>, flag: string): number | undefined {
-  const value = number(values, flag);
-  if (value !== undefined && (!Number.isInteger(value) || value > 65535)) throw new FakeCloudUsageError(`--${flag} must be a port number, not "${String(values[flag])}"`);
-  return value;
-}
-
 function readOptions(argv: string[]): StartFakeIbmVpcOptions | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string' },
-        'cos-port': { type: 'string' },
-        host: { type: 'string' },
-        region: { type: 'string' },
-        vpc: { type: 'string' },
-        'boot-delay-ms': { type: 'string' },
-        'delete-delay-ms': { type: 'string' },
-        'floating-ip-delay-ms': { type: 'string' },
-        'image-delay-ms': { type: 'string' },
-        'token-ttl-s': { type: 'string' },
-        'private-address': { type: 'string' },
-        'floating-address': { type: 'string' },
-        'api-key': { type: 'string', multiple: true },
-        'latency-ms': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    throw new FakeCloudUsageError((error as Error).message);
-  }
-  if (values.help) return 'help';
-  const mainPort = port(values, 'port');
-  if (mainPort === undefined) throw new FakeCloudUsageError('--port is required (0 for a free port)');
-  const ttl = number(values, 'token-ttl-s');
+  const values = readFakeCloudFlags(argv, {
+    port: { type: 'string' },
+    'cos-port': { type: 'string' },
+    host: { type: 'string' },
+    region: { type: 'string' },
+    vpc: { type: 'string' },
+    'boot-delay-ms': { type: 'string' },
+    'delete-delay-ms': { type: 'string' },
+    'floating-ip-delay-ms': { type: 'string' },
+    'image-delay-ms': { type: 'string' },
+    'token-ttl-s': { type: 'string' },
+    'private-address': { type: 'string' },
+    'floating-address': { type: 'string' },
+    'api-key': { type: 'string', multiple: true },
+    'latency-ms': { type: 'string' },
+  });
+  if (values === 'help') return 'help';
+  const mainPort = requiredPortFlag(values);
+  const ttl = numberFlag(values, 'token-ttl-s');
   return {
     port: mainPort,
-    cosPort: port(values, 'cos-port'),
+    cosPort: portFlag(values, 'cos-port'),
     host: values.host,
     region: values.region,
     ...(values.region ? { zones: [1, 2, 3].map((index) => `${values.region}-${index}`) } : {}),
     vpcName: values.vpc,
-    bootDelayMs: number(values, 'boot-delay-ms'),
-    deleteDelayMs: number(values, 'delete-delay-ms'),
-    floatingIpDelayMs: number(values, 'floating-ip-delay-ms'),
-    imageDelayMs: number(values, 'image-delay-ms'),
+    bootDelayMs: numberFlag(values, 'boot-delay-ms'),
+    deleteDelayMs: numberFlag(values, 'delete-delay-ms'),
+    floatingIpDelayMs: numberFlag(values, 'floating-ip-delay-ms'),
+    imageDelayMs: numberFlag(values, 'image-delay-ms'),
     tokenTtlMs: ttl === undefined ? undefined : ttl * 1000,
     privateAddress: values['private-address'],
     floatingAddress: values['floating-address'],
     apiKeys: values['api-key'],
-    latencyMs: number(values, 'latency-ms'),
+    latencyMs: numberFlag(values, 'latency-ms'),
   };
 }
 

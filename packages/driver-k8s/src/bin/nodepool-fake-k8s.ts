@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // A fake Kubernetes API server in the foreground, for trials, demos and benchmarks.
-import { parseArgs } from 'node:util';
-import { FakeCloudUsageError, runFakeCloudCommand } from '@nodepool/core/testing';
+import { givenOptions, numberFlag, readFakeCloudFlags, requiredPortFlag, runFakeCloudCommand } from '@nodepool/core/testing';
 import { startFakeK8s, type FakeK8sHandle, type StartFakeK8sOptions } from '../testing/index.js';
 
 const usage = `Usage: nodepool-fake-k8s --port N [options]
@@ -34,54 +33,34 @@ interface CommandOptions extends StartFakeK8sOptions {
   readonly contextName: string;
 }
 
-function number(values: Record<string, unknown>, flag: string): number | undefined {
-  const text = values[flag];
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (text === '' || !Number.isFinite(value) || value < 0) throw new FakeCloudUsageError(`--${flag} must be a number >= 0, not "${String(text)}"`);
-  return value;
-}
-
 function readOptions(argv: string[]): CommandOptions | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        'plain-http': { type: 'boolean', default: false },
-        openshift: { type: 'boolean', default: false },
-        'pod-start-delay-ms': { type: 'string' },
-        'pod-delete-delay-ms': { type: 'string' },
-        'namespace-delete-delay-ms': { type: 'string' },
-        'token-delay-ms': { type: 'string' },
-        'pods-per-namespace': { type: 'string' },
-        'latency-ms': { type: 'string' },
-        'admin-token': { type: 'string' },
-        'kubeconfig-context': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    throw new FakeCloudUsageError((error as Error).message);
-  }
-  if (values.help) return 'help';
-  const port = number(values, 'port');
-  if (port === undefined) throw new FakeCloudUsageError('--port is required (0 for a free port)');
-  if (!Number.isInteger(port) || port > 65535) throw new FakeCloudUsageError(`--port must be a port number, not "${String(values.port)}"`);
-  const podsPerNamespace = number(values, 'pods-per-namespace');
+  const values = readFakeCloudFlags(argv, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'plain-http': { type: 'boolean', default: false },
+    openshift: { type: 'boolean', default: false },
+    'pod-start-delay-ms': { type: 'string' },
+    'pod-delete-delay-ms': { type: 'string' },
+    'namespace-delete-delay-ms': { type: 'string' },
+    'token-delay-ms': { type: 'string' },
+    'pods-per-namespace': { type: 'string' },
+    'latency-ms': { type: 'string' },
+    'admin-token': { type: 'string' },
+    'kubeconfig-context': { type: 'string' },
+  });
+  if (values === 'help') return 'help';
+  const port = requiredPortFlag(values);
+  const podsPerNamespace = numberFlag(values, 'pods-per-namespace');
   return {
     port,
     host: values.host,
     tls: !values['plain-http'],
     openshift: values.openshift,
-    podStartDelayMs: number(values, 'pod-start-delay-ms'),
-    podDeleteDelayMs: number(values, 'pod-delete-delay-ms'),
-    namespaceDeleteDelayMs: number(values, 'namespace-delete-delay-ms'),
-    tokenDelayMs: number(values, 'token-delay-ms'),
-    latencyMs: number(values, 'latency-ms'),
+    podStartDelayMs: numberFlag(values, 'pod-start-delay-ms'),
+    podDeleteDelayMs: numberFlag(values, 'pod-delete-delay-ms'),
+    namespaceDeleteDelayMs: numberFlag(values, 'namespace-delete-delay-ms'),
+    tokenDelayMs: numberFlag(values, 'token-delay-ms'),
+    latencyMs: numberFlag(values, 'latency-ms'),
     ...(podsPerNamespace !== undefined ? { podsPerNamespace } : {}),
     ...(values['admin-token'] ? { adminToken: values['admin-token'] } : {}),
     contextName: values['kubeconfig-context'] ?? 'fake',
@@ -94,7 +73,7 @@ function start(options: CommandOptions): Promise<FakeK8sHandle> {
   const { contextName: name, ...fakeOptions } = options;
   contextName = name;
   // Flags left out keep the fake's defaults.
-  const defined = Object.fromEntries(Object.entries(fakeOptions).filter(([, value]) => value !== undefined)) as StartFakeK8sOptions;
+  const defined = givenOptions(fakeOptions) as StartFakeK8sOptions;
   return startFakeK8s(defined);
 }
 

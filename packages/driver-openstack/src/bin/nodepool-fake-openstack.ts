@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // A fake OpenStack in the foreground, for trials, demos and benchmarks.
-import { parseArgs } from 'node:util';
-import { FakeCloudUsageError, runFakeCloudCommand } from '@nodepool/core/testing';
+import { FakeCloudUsageError, numberFlag, readFakeCloudFlags, requiredPortFlag, runFakeCloudCommand } from '@nodepool/core/testing';
 import { startFakeOpenStack, type FakeOpenStackHandle, type FakeOpenStackOptions } from '../testing/index.js';
 
 const usage = `Usage: nodepool-fake-openstack --port N [options]
@@ -31,63 +30,43 @@ a clouds.yaml for this fake.`;
 
 const QUOTA_NAMES = ['instances', 'cores', 'ram', 'volumes', 'gigabytes', 'floatingips', 'ports'];
 
-function number(values: Record<string, unknown>, flag: string): number | undefined {
-  const text = values[flag];
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (text === '' || !Number.isFinite(value) || value < 0) throw new FakeCloudUsageError(`--${flag} must be a number >= 0, not "${String(text)}"`);
-  return value;
-}
-
 function readOptions(argv: string[]): FakeOpenStackOptions | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        region: { type: 'string', multiple: true },
-        zone: { type: 'string', multiple: true },
-        'boot-delay-ms': { type: 'string' },
-        'delete-delay-ms': { type: 'string' },
-        'floating-ip-delay-ms': { type: 'string' },
-        'token-ttl-s': { type: 'string' },
-        'fixed-address': { type: 'string' },
-        'floating-address': { type: 'string' },
-        quota: { type: 'string', multiple: true },
-        'latency-ms': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    throw new FakeCloudUsageError((error as Error).message);
-  }
-  if (values.help) return 'help';
-  const port = number(values, 'port');
-  if (port === undefined) throw new FakeCloudUsageError('--port is required (0 for a free port)');
-  if (!Number.isInteger(port) || port > 65535) throw new FakeCloudUsageError(`--port must be a port number, not "${String(values.port)}"`);
+  const values = readFakeCloudFlags(argv, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    region: { type: 'string', multiple: true },
+    zone: { type: 'string', multiple: true },
+    'boot-delay-ms': { type: 'string' },
+    'delete-delay-ms': { type: 'string' },
+    'floating-ip-delay-ms': { type: 'string' },
+    'token-ttl-s': { type: 'string' },
+    'fixed-address': { type: 'string' },
+    'floating-address': { type: 'string' },
+    quota: { type: 'string', multiple: true },
+    'latency-ms': { type: 'string' },
+  });
+  if (values === 'help') return 'help';
+  const port = requiredPortFlag(values);
   const quotas: Record<string, number> = {};
   for (const entry of values.quota ?? []) {
     const match = /^([a-z]+)=(-1|\d+)$/.exec(entry);
     if (!match || !QUOTA_NAMES.includes(match[1]!)) throw new FakeCloudUsageError(`--quota must look like cores=64 (one of ${QUOTA_NAMES.join(', ')}), not "${entry}"`);
     quotas[match[1]!] = Number(match[2]);
   }
-  const ttl = number(values, 'token-ttl-s');
+  const ttl = numberFlag(values, 'token-ttl-s');
   return {
     port,
     host: values.host,
     regions: values.region,
     zones: values.zone,
-    bootDelayMs: number(values, 'boot-delay-ms'),
-    deleteDelayMs: number(values, 'delete-delay-ms'),
-    floatingIpDelayMs: number(values, 'floating-ip-delay-ms'),
+    bootDelayMs: numberFlag(values, 'boot-delay-ms'),
+    deleteDelayMs: numberFlag(values, 'delete-delay-ms'),
+    floatingIpDelayMs: numberFlag(values, 'floating-ip-delay-ms'),
     tokenTtlMs: ttl === undefined ? undefined : ttl * 1000,
     fixedAddress: values['fixed-address'],
     floatingAddress: values['floating-address'],
     quotas,
-    latencyMs: number(values, 'latency-ms'),
+    latencyMs: numberFlag(values, 'latency-ms'),
   };
 }
 

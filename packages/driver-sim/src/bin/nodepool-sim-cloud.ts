@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // A simulated cloud in the foreground, for the quickstart, demos and benchmarks.
-import { parseArgs } from 'node:util';
-import { FakeCloudUsageError, runFakeCloudCommand } from '@nodepool/core/testing';
+import { FakeCloudUsageError, readFakeCloudFlags, runFakeCloudCommand } from '@nodepool/core/testing';
 import { startSimCloud, type SimCloudHandle } from '../cloud/index.js';
 import type { SimCloudOptions } from '../cloud/sim-cloud-options.js';
 
@@ -38,32 +37,22 @@ function number(values: Record<string, unknown>, flag: string, check: (n: number
 const isCount = (n: number): boolean => Number.isInteger(n) && n >= 0;
 
 function readOptions(argv: string[]): SimCloudOptions | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        'boot-delay-ms': { type: 'string' },
-        'delete-delay-ms': { type: 'string' },
-        'failure-rate': { type: 'string' },
-        seed: { type: 'string' },
-        'max-instances': { type: 'string' },
-        'max-cores': { type: 'string' },
-        'max-ram': { type: 'string' },
-        'rate-limit': { type: 'string' },
-        address: { type: 'string' },
-        'ssh-port': { type: 'string' },
-        zones: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    throw new FakeCloudUsageError((error as Error).message);
-  }
-  if (values.help) return 'help';
+  const values = readFakeCloudFlags(argv, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'boot-delay-ms': { type: 'string' },
+    'delete-delay-ms': { type: 'string' },
+    'failure-rate': { type: 'string' },
+    seed: { type: 'string' },
+    'max-instances': { type: 'string' },
+    'max-cores': { type: 'string' },
+    'max-ram': { type: 'string' },
+    'rate-limit': { type: 'string' },
+    address: { type: 'string' },
+    'ssh-port': { type: 'string' },
+    zones: { type: 'string' },
+  });
+  if (values === 'help') return 'help';
   const port = number(values, 'port', (n) => isCount(n) && n < 65536, 'a port number');
   if (port === undefined) throw new FakeCloudUsageError('--port is required (0 for a free port)');
   return {
