@@ -5,54 +5,25 @@
  * the fake AWS (`nodepool-fake-aws`, its own process, the real SDK over HTTP) and a real (TLS)
  * ZooKeeper, loaded by Zuul-like clients. Per scenario: requests fulfilled per second,
  * request-to-fulfilled latency p50/p90/p99, EC2 API calls per launched node (from the fake's
- * counters, by action), ZooKeeper writes per request, launcher CPU per request and peak RSS.
- * A job only counts if its nodes were handed over; calls are counted from the first request
- * until every used node is deleted again, so terminations and their listings are included.
+ * counters, by action), ZooKeeper writes per request, launcher CPU per request and peak RSS
+ * (testkit's `runLauncherBench`, with EC2's calls told from the other AWS calls).
  *
  * The provider's `rate` is 100 calls/s so that the figures are the launcher's, not a budget's
  * (AWS's own default is 2). BENCH_LOG_DIR keeps each process's output.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { EC2_ACTIONS, FAKE_AWS_CREDENTIALS, fakeAwsControl } from '@nodepool/driver-aws/testing';
-import {
-  chrootClient,
-  currentZxid,
-  latencyPercentiles,
-  processStats,
-  runJobs,
-  startLoggedProcess,
-  startZooKeeper,
-  stopProcess,
-  ZuulClient,
-  type LocalZooKeeper,
-} from '@nodepool/testkit';
-
-const { values } = parseArgs({
-  options: {
-    json: { type: 'boolean', default: false },
-    only: { type: 'string' },
-    requests: { type: 'string' },
-    plain: { type: 'boolean', default: false },
-  },
-});
+import { runLauncherBench, startLoggedProcess, stopProcess, type LauncherBenchResult, type LauncherBenchScenario } from '@nodepool/testkit';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 // Built code, as deployed (scripts/bench.sh builds first).
 const launcherBin = join(here, '..', '..', 'cli', 'dist', 'bin', 'nodepool-launcher.js');
 const fakeAwsBin = join(here, '..', 'dist', 'bin', 'nodepool-fake-aws.js');
-const logDir = process.env.BENCH_LOG_DIR ?? (await mkdtemp(join(tmpdir(), 'nodepool-bench-aws-logs-')));
 
-interface Scenario {
-  name: string;
-  labels: string[];
-  concurrency: number;
-  requests: number;
+interface Scenario extends LauncherBenchScenario {
   /** How long instances stay `pending` in the fake. */
-  bootDelayMs?: number;
+  readonly bootDelayMs?: number;
 }
 
 const scenarios: Scenario[] = [
@@ -78,14 +49,8 @@ interface Result {
   launcherPeakRssMiB: number;
 }
 
-function configText(zk: LocalZooKeeper, chroot: string, endpoint: string): string {
-  return `zookeeper-servers:
-  - host: ${zk.host}
-    port: ${zk.port}
-    chroot: ${chroot}
-${zk.tls ? `zookeeper-tls:\n  ca: ${zk.tls.caFile}\n  cert: ${zk.tls.certFile}\n  key: ${zk.tls.keyFile}\n` : ''}labels:
-  - name: small
-providers:
+function providersYaml(endpoint: string): string {
+  return `providers:
   - name: aws
     driver: aws
     region-name: us-east-1
@@ -107,77 +72,27 @@ providers:
 `;
 }
 
-async function runScenario(zk: LocalZooKeeper, scenario: Scenario, dir: string): Promise<Result> {
-  const chroot = `/bench-aws-${Date.now()}`;
-  // Generous quotas: the benchmark measures launching, not waiting for room.
-  const fakeArgs = ['--port', '0', '--quota', 'L-1216C47A=1000000', '--boot-delay-ms', String(scenario.bootDelayMs ?? 0)];
-  const fake = await startLoggedProcess({ name: 'fake-aws', script: fakeAwsBin, args: fakeArgs, ready: /listening on https?:\/\/\S+/, logDir });
-  const endpoint = /(https?:\/\/\S+)/.exec(fake.line)![1]!;
-  const control = fakeAwsControl(endpoint);
-  const file = join(dir, `${scenario.name.replace(/\W+/g, '-')}.yaml`);
-  await writeFile(file, configText(zk, chroot, endpoint));
-  const launcher = await startLoggedProcess({
-    name: 'launcher',
-    script: launcherBin,
-    args: ['-c', file, '-f'],
-    ready: /launcher started/,
-    logDir,
-    env: {
-      NODEPOOL_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
-      // The web API on, as by default, but on a free loopback port, whatever else holds 8005.
-      NODEPOOL_WEB_PORT: '0',
-      NODEPOOL_WEB_LISTEN_ADDRESS: '127.0.0.1',
-      AWS_ACCESS_KEY_ID: FAKE_AWS_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: FAKE_AWS_CREDENTIALS.secretAccessKey,
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    },
-  });
-  const clients = await Promise.all(Array.from({ length: Math.min(scenario.concurrency, 20) }, () => chrootClient(zk, chroot)));
-  const zuuls = clients.map((client) => new ZuulClient(client));
-  try {
-    // Start-up reads (instance types, quotas) are once per launcher, not per node.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    await control.resetCalls();
-    const before = await processStats(launcher.child.pid!);
-    const zxidStart = await currentZxid(clients[0]!);
-    const total = values.requests ? Number(values.requests) : scenario.requests;
-    const { results, elapsedS } = await runJobs(zuuls, { labels: scenario.labels, concurrency: scenario.concurrency, total });
-    // Until every used node is deleted: its termination belongs to its cost.
-    const settleDeadline = Date.now() + 60_000;
-    while (Date.now() < settleDeadline) {
-      const { children } = await clients[0]!.getChildren('/nodepool/nodes');
-      if (children.length === 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    const zxidEnd = await currentZxid(clients[0]!);
-    const after = await processStats(launcher.child.pid!);
-    const calls = await control.calls();
-    const ok = results.filter((result) => result.result === 'SUCCESS');
-    const nodes = ok.reduce((sum, result) => sum + result.nodeIds.length, 0);
-    const perNode = (count: number): number => (nodes > 0 ? count / nodes : NaN);
-    const answered = Object.entries(calls).filter(([action]) => !action.includes('.'));
-    const ec2 = answered.filter(([action]) => EC2_ACTIONS.includes(action));
-    return {
-      scenario: scenario.name,
-      requests: results.length,
-      failures: results.length - ok.length,
-      requestsPerSecond: ok.length / elapsedS,
-      latencyMs: latencyPercentiles(results),
-      nodes,
-      ec2CallsPerNode: perNode(ec2.reduce((sum, [, count]) => sum + count, 0)),
-      ec2CallsPerNodeByAction: Object.fromEntries(ec2.map(([action, count]) => [action, perNode(count)])),
-      otherCallsPerNode: perNode(answered.filter(([action]) => !EC2_ACTIONS.includes(action)).reduce((sum, [, count]) => sum + count, 0)),
-      throttledCalls: Object.entries(calls).filter(([action]) => action.endsWith('.throttled')).reduce((sum, [, count]) => sum + count, 0),
-      zkWritesPerRequest: Number(zxidEnd - zxidStart) / results.length,
-      launcherCpuMsPerRequest: (after.cpuMs - before.cpuMs) / results.length,
-      launcherPeakRssMiB: after.peakRssMiB,
-    };
-  } finally {
-    for (const client of clients) await client.close();
-    await stopProcess(launcher.child);
-    await stopProcess(fake.child);
-  }
+/** The standard figures with EC2's calls told from the other AWS calls (Service Quotas, S3). */
+function figures(result: LauncherBenchResult, calls: Readonly<Record<string, number>>): Result {
+  const perNode = (count: number): number => (result.nodes > 0 ? count / result.nodes : NaN);
+  const total = (entries: [string, number][]): number => entries.reduce((sum, [, count]) => sum + count, 0);
+  const answered = Object.entries(calls).filter(([action]) => !action.includes('.'));
+  const ec2 = answered.filter(([action]) => EC2_ACTIONS.includes(action));
+  return {
+    scenario: result.scenario,
+    requests: result.requests,
+    failures: result.failures,
+    requestsPerSecond: result.requestsPerSecond,
+    latencyMs: result.latencyMs,
+    nodes: result.nodes,
+    ec2CallsPerNode: perNode(total(ec2)),
+    ec2CallsPerNodeByAction: Object.fromEntries(ec2.map(([action, count]) => [action, perNode(count)])),
+    otherCallsPerNode: perNode(total(answered.filter(([action]) => !EC2_ACTIONS.includes(action)))),
+    throttledCalls: result.throttledCalls,
+    zkWritesPerRequest: result.zkWritesPerRequest,
+    launcherCpuMsPerRequest: result.launcherCpuMsPerRequest,
+    launcherPeakRssMiB: result.launcherPeakRssMiB,
+  };
 }
 
 function printResult(result: Result): void {
@@ -192,19 +107,30 @@ function printResult(result: Result): void {
   console.log(`  ZooKeeper writes per request ${f(result.zkWritesPerRequest)}; launcher CPU ${f(result.launcherCpuMsPerRequest, 2)} ms/request, peak RSS ${f(result.launcherPeakRssMiB, 0)} MiB`);
 }
 
-const dir = await mkdtemp(join(tmpdir(), 'nodepool-bench-aws-'));
-const zk = await startZooKeeper({ tls: !values.plain, jvm: 'server' });
-const output: Result[] = [];
-try {
-  for (const scenario of scenarios) {
-    if (values.only && !scenario.name.includes(values.only)) continue;
-    const result = await runScenario(zk, scenario, dir);
-    output.push(result);
-    if (!values.json) printResult(result);
-  }
-} finally {
-  await zk.destroy();
-  await rm(dir, { recursive: true, force: true });
-  if (!process.env.BENCH_LOG_DIR) await rm(logDir, { recursive: true, force: true });
-}
-if (values.json) console.log(JSON.stringify(output, null, 2));
+await runLauncherBench({
+  name: 'aws',
+  launcherBin,
+  callsLabel: 'EC2 API calls',
+  labels: ['small'],
+  scenarios,
+  report: { figures, print: printResult },
+  async startCloud(scenario, { logDir }) {
+    // Generous quotas: the benchmark measures launching, not waiting for room.
+    const args = ['--port', '0', '--quota', 'L-1216C47A=1000000', '--boot-delay-ms', String(scenario.bootDelayMs ?? 0)];
+    const fake = await startLoggedProcess({ name: 'fake-aws', script: fakeAwsBin, args, ready: /listening on https?:\/\/\S+/, logDir });
+    const endpoint = /(https?:\/\/\S+)/.exec(fake.line)![1]!;
+    const control = fakeAwsControl(endpoint);
+    return {
+      providersYaml: providersYaml(endpoint),
+      env: {
+        AWS_ACCESS_KEY_ID: FAKE_AWS_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: FAKE_AWS_CREDENTIALS.secretAccessKey,
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+      calls: () => control.calls(),
+      resetCalls: () => control.resetCalls(),
+      stop: () => stopProcess(fake.child),
+    };
+  },
+});

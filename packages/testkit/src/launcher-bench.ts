@@ -42,7 +42,16 @@ export interface BenchCloudContext {
   readonly logDir: string;
 }
 
-export interface LauncherBenchOptions<S extends LauncherBenchScenario> {
+/**
+ * A benchmark's own figures in place of the standard ones (aws tells EC2 calls from the others):
+ * made from the standard figures and the calls counted, and printed its own way.
+ */
+export interface LauncherBenchReport<R> {
+  figures(result: LauncherBenchResult, calls: Readonly<Record<string, number>>): R;
+  print(figures: R): void;
+}
+
+export interface LauncherBenchOptions<S extends LauncherBenchScenario, R = LauncherBenchResult> {
   /** The benchmark's name (`gce`): names temporary directories and the ZooKeeper chroots. */
   readonly name: string;
   /** The built `nodepool-launcher.js`. */
@@ -55,6 +64,12 @@ export interface LauncherBenchOptions<S extends LauncherBenchScenario> {
   startCloud(scenario: S, context: BenchCloudContext): Promise<BenchCloud>;
   /** Start-up reads to let pass before counting (default 1 s). */
   readonly warmUpMs?: number;
+  /** How the fake names a refused call after the call's name: `.` (default: `<call>.throttled`), or ` ` (k8s). */
+  readonly refusalSeparator?: string;
+  /** How long to wait at most for the used nodes to be deleted after the last job (default 60 s). */
+  readonly settleMs?: number;
+  /** Default: the standard figures, printed by `printLauncherBenchResult`. */
+  readonly report?: LauncherBenchReport<R>;
 }
 
 /** The figures of one scenario. */
@@ -84,7 +99,7 @@ export async function benchLogDir(name: string): Promise<string> {
  * counts if its nodes were handed over; calls are counted from the first request until every
  * used node is deleted again, so deletions and their listings are included.
  */
-export async function runLauncherBench<S extends LauncherBenchScenario>(options: LauncherBenchOptions<S>): Promise<LauncherBenchResult[]> {
+export async function runLauncherBench<S extends LauncherBenchScenario, R = LauncherBenchResult>(options: LauncherBenchOptions<S, R>): Promise<R[]> {
   const { values } = parseArgs({
     options: {
       json: { type: 'boolean', default: false },
@@ -96,14 +111,16 @@ export async function runLauncherBench<S extends LauncherBenchScenario>(options:
   const logDir = await benchLogDir(options.name);
   const dir = await mkdtemp(join(tmpdir(), `nodepool-bench-${options.name}-`));
   const zk = await startZooKeeper({ tls: !values.plain, jvm: 'server' });
-  const output: LauncherBenchResult[] = [];
+  const report = options.report ?? (standardReport(options.callsLabel) as unknown as LauncherBenchReport<R>);
+  const output: R[] = [];
   try {
     for (const scenario of options.scenarios) {
       if (values.only && !scenario.name.includes(values.only)) continue;
       const total = values.requests ? Number(values.requests) : scenario.requests;
-      const result = await runScenario(options, zk, { ...scenario, requests: total }, dir, logDir);
-      output.push(result);
-      if (!values.json) printLauncherBenchResult(result, options.callsLabel);
+      const { result, calls } = await runScenario(options, zk, { ...scenario, requests: total }, dir, logDir);
+      const figures = report.figures(result, calls);
+      output.push(figures);
+      if (!values.json) report.print(figures);
     }
   } finally {
     await zk.destroy();
@@ -112,6 +129,10 @@ export async function runLauncherBench<S extends LauncherBenchScenario>(options:
   }
   if (values.json) console.log(JSON.stringify(output, null, 2));
   return output;
+}
+
+function standardReport(callsLabel: string): LauncherBenchReport<LauncherBenchResult> {
+  return { figures: (result) => result, print: (result) => printLauncherBenchResult(result, callsLabel) };
 }
 
 function configText(zk: LocalZooKeeper, chroot: string, labels: readonly string[], providersYaml: string): string {
@@ -124,7 +145,13 @@ ${tls}labels:
 ${labels.map((label) => `  - name: ${label}\n`).join('')}${providersYaml}`;
 }
 
-async function runScenario<S extends LauncherBenchScenario>(options: LauncherBenchOptions<S>, zk: LocalZooKeeper, scenario: S, parent: string, logDir: string): Promise<LauncherBenchResult> {
+async function runScenario<S extends LauncherBenchScenario, R>(
+  options: LauncherBenchOptions<S, R>,
+  zk: LocalZooKeeper,
+  scenario: S,
+  parent: string,
+  logDir: string,
+): Promise<{ result: LauncherBenchResult; calls: Record<string, number> }> {
   const chroot = `/bench-${options.name}-${Date.now()}`;
   const dir = await mkdtemp(join(parent, 'scenario-'));
   const cloud = await options.startCloud(scenario, { dir, logDir });
@@ -156,7 +183,7 @@ async function runScenario<S extends LauncherBenchScenario>(options: LauncherBen
     const zxidStart = await currentZxid(clients[0]!);
     const { results, elapsedS } = await runJobs(zuuls, { labels: scenario.labels, concurrency: scenario.concurrency, total: scenario.requests });
     // Until every used node is deleted: its deletion belongs to its cost.
-    const settleDeadline = Date.now() + 60_000;
+    const settleDeadline = Date.now() + (options.settleMs ?? 60_000);
     while (Date.now() < settleDeadline) {
       const { children } = await clients[0]!.getChildren('/nodepool/nodes');
       if (children.length === 0) break;
@@ -168,9 +195,11 @@ async function runScenario<S extends LauncherBenchScenario>(options: LauncherBen
     const ok = results.filter((result) => result.result === 'SUCCESS');
     const nodes = ok.reduce((sum, result) => sum + result.nodeIds.length, 0);
     const perNode = (count: number): number => (nodes > 0 ? count / nodes : NaN);
-    const refused = (name: string) => name.endsWith('.failed') || name.endsWith('.throttled');
+    const sep = options.refusalSeparator ?? '.';
+    const throttled = (name: string) => name.endsWith(`${sep}throttled`);
+    const refused = (name: string) => name.endsWith(`${sep}failed`) || throttled(name);
     const answered = Object.entries(calls).filter(([name]) => !refused(name));
-    return {
+    const result: LauncherBenchResult = {
       scenario: scenario.name,
       requests: results.length,
       failures: results.length - ok.length,
@@ -180,12 +209,13 @@ async function runScenario<S extends LauncherBenchScenario>(options: LauncherBen
       apiCallsPerNode: perNode(answered.reduce((sum, [, count]) => sum + count, 0)),
       apiCallsPerNodeByCall: Object.fromEntries(answered.sort((a, b) => b[1] - a[1]).map(([name, count]) => [name, perNode(count)])),
       throttledCalls: Object.entries(calls)
-        .filter(([name]) => name.endsWith('.throttled'))
+        .filter(([name]) => throttled(name))
         .reduce((sum, [, count]) => sum + count, 0),
       zkWritesPerRequest: Number(zxidEnd - zxidStart) / results.length,
       launcherCpuMsPerRequest: (after.cpuMs - before.cpuMs) / results.length,
       launcherPeakRssMiB: after.peakRssMiB,
     };
+    return { result, calls };
   } finally {
     for (const client of clients) await client.close();
     if (launcher) await stopProcess(launcher.child);
