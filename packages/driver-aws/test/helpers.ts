@@ -1,5 +1,5 @@
-import { getLogger, PacedRateLimiter, type AdapterContext, type Instance, type InstanceListing } from '@nodepool/core';
-import { validateConfigText } from '@nodepool/core/testing';
+import type { AdapterContext } from '@nodepool/core';
+import { adapterTestContext, instanceListing, providerConfigOf } from '@nodepool/core/testing';
 import awsDriver, { AwsAdapter, type AwsAdapterOptions, type AwsProviderConfig } from '@nodepool/driver-aws';
 import { startFakeAws, type FakeAwsHandle, type FakeAwsOptions } from '@nodepool/driver-aws/testing';
 
@@ -96,27 +96,13 @@ ${options.label ? `          - name: ${options.label.name}\n${options.label.yaml
 }
 
 /** The typed config of `awsYaml`. */
-export async function awsConfig(text: string): Promise<AwsProviderConfig> {
-  const result = await validateConfigText(`zookeeper-servers:\n  - host: zk.example.com\n${text}`, [awsDriver]);
-  if (!result.config) throw new Error(result.messages.join('\n'));
-  return result.config.providers.get('aws') as AwsProviderConfig;
-}
+export const awsConfig = (text: string): Promise<AwsProviderConfig> => providerConfigOf<AwsProviderConfig>(text, [awsDriver], 'aws');
+
+export { instanceListing };
 
 /** What the kit hands an adapter: paced limiters (far above anything a test does) and a logger. */
-export function adapterContext(rate = 1000): AdapterContext {
-  return { rateLimits: { mutating: new PacedRateLimiter(rate), readOnly: new PacedRateLimiter(rate * 10) }, log: getLogger('test.driver-aws') };
-}
+export const adapterContext = (rate = 1000): AdapterContext => adapterTestContext('test.driver-aws', rate);
 
-/** The kit's shared listing in its simplest form: a fresh `listInstances()` per question. */
-export function instanceListing(adapter: { listInstances(): Promise<Instance[]> }): InstanceListing {
-  const listing = {
-    async get(externalId: string): Promise<Instance | undefined> {
-      return (await listing.all()).find((instance) => instance.externalId === externalId);
-    },
-    all: () => adapter.listInstances(),
-  };
-  return listing;
-}
 
 /** A fake, the provider of `awsYaml` and an adapter for it. */
 export async function awsSetup(t: { teardown(fn: () => unknown): void }, fakeOptions: FakeAwsOptions = {}, options: Parameters<typeof awsYaml>[1] = {}, adapterOptions: AwsAdapterOptions = {}) {

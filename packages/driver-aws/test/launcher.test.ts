@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launcherCluster } from '@nodepool/core/testing';
+import { launcherCluster, poolPaused } from '@nodepool/core/testing';
 import awsDriver from '@nodepool/driver-aws';
 import { EC2_ACTIONS, type FakeAwsHandle } from '@nodepool/driver-aws/testing';
 import { useZooKeeper, waitFor, ZuulClient } from '@nodepool/testkit';
@@ -30,13 +30,6 @@ const ec2Calls = (fake: FakeAwsHandle): number =>
   Object.entries(fake.calls())
     .filter(([action]) => EC2_ACTIONS.includes(action))
     .reduce((sum, [, count]) => sum + count, 0);
-
-/** Whether the launcher's pool component says it is paused (waiting for quota). */
-async function poolPaused(c: Awaited<ReturnType<typeof cluster>>['c']): Promise<boolean> {
-  const client = await c.client();
-  const [component] = (await client.getChildren('/nodepool/components/pool')).children;
-  return component !== undefined && (JSON.parse((await client.getData(`/nodepool/components/pool/${component}`)).data.toString()) as { paused: boolean }).paused;
-}
 
 test('a job gets a tagged EC2 instance, and the instance is terminated once the job returns it', async (t) => {
   const fake = await useFakeAws(t);

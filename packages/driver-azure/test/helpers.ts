@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getLogger, PacedRateLimiter, type AdapterContext, type Instance, type InstanceListing } from '@nodepool/core';
-import { validateConfigText } from '@nodepool/core/testing';
+import type { AdapterContext } from '@nodepool/core';
+import { adapterTestContext, instanceListing, providerConfigOf, runStateMachine } from '@nodepool/core/testing';
 import azureDriver, { AzureAdapter, type AzureAdapterOptions, type AzureProviderConfig } from '@nodepool/driver-azure';
 import { startFakeAzure, type FakeAzureHandle, type FakeAzureTls, type StartFakeAzureOptions } from '@nodepool/driver-azure/testing';
 
@@ -94,26 +94,13 @@ ${options.labelExtra ?? ''}          - name: tiny
 }
 
 /** The typed config of `azureYaml`. */
-export async function azureConfig(text: string): Promise<AzureProviderConfig> {
-  const result = await validateConfigText(`zookeeper-servers:\n  - host: zk.example.com\n${text}`, [azureDriver]);
-  if (!result.config) throw new Error(result.messages.join('\n'));
-  return result.config.providers.get('azure') as AzureProviderConfig;
-}
+export const azureConfig = (text: string): Promise<AzureProviderConfig> => providerConfigOf<AzureProviderConfig>(text, [azureDriver], 'azure');
 
-export function adapterContext(rate = 1000): AdapterContext {
-  return { rateLimits: { mutating: new PacedRateLimiter(rate), readOnly: new PacedRateLimiter(rate * 10) }, log: getLogger('test.driver-azure') };
-}
+export { instanceListing };
 
-/** The kit's shared listing in its simplest form: a fresh `listInstances()` per question. */
-export function instanceListing(adapter: { listInstances(): Promise<Instance[]> }): InstanceListing {
-  const listing = {
-    async get(externalId: string): Promise<Instance | undefined> {
-      return (await listing.all()).find((instance) => instance.externalId === externalId);
-    },
-    all: () => adapter.listInstances(),
-  };
-  return listing;
-}
+/** What the kit hands an adapter: paced limiters (far above anything a test does) and a logger. */
+export const adapterContext = (rate = 1000): AdapterContext => adapterTestContext('test.driver-azure', rate);
+
 
 /** A fake, the provider of `azureYaml` and an adapter for it (operations polled every 10 ms). */
 export async function azureSetup(t: { teardown(fn: () => unknown): void }, fakeOptions: StartFakeAzureOptions = {}, options: AzureYamlOptions = {}, adapterOptions: AzureAdapterOptions = {}) {
@@ -124,11 +111,5 @@ export async function azureSetup(t: { teardown(fn: () => unknown): void }, fakeO
   return { fake, config, adapter, listing: instanceListing(adapter), label };
 }
 
-export async function runMachine<T>(machine: { advance(): Promise<T | undefined>; complete: boolean }, maxSteps = 1000): Promise<T> {
-  for (let step = 0; step < maxSteps; step++) {
-    const result = await machine.advance();
-    if (result !== undefined || machine.complete) return result as T;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error('the machine did not finish');
-}
+/** Runs a state machine until it finishes. */
+export const runMachine = <T>(machine: { advance(): Promise<T | undefined>; complete: boolean }, maxSteps = 1000): Promise<T> => runStateMachine(machine, { maxSteps, pauseMs: 5 });

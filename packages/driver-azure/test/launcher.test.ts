@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launcherCluster } from '@nodepool/core/testing';
+import { launcherCluster, poolPaused } from '@nodepool/core/testing';
 import azureDriver from '@nodepool/driver-azure';
 import { useZooKeeper, waitFor, ZuulClient } from '@nodepool/testkit';
 import { azureYaml, useFakeAzure, type Fake } from './helpers.js';
@@ -27,12 +27,6 @@ async function cluster(t: ExecutionContext, fake: Fake, yaml = azureYaml(fake), 
   const zuul = new ZuulClient(await c.client());
   const store = await c.store();
   return { c, launcher, zuul, store, requests: await store.requestCache(), nodes: await store.nodeCache() };
-}
-
-async function poolPaused(c: Awaited<ReturnType<typeof cluster>>['c']): Promise<boolean> {
-  const client = await c.client();
-  const [component] = (await client.getChildren('/nodepool/components/pool')).children;
-  return component !== undefined && (JSON.parse((await client.getData(`/nodepool/components/pool/${component}`)).data.toString()) as { paused: boolean }).paused;
 }
 
 const calls = (fake: Fake, name: string): number => fake.calls()[name] ?? 0;

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { getLogger, PacedRateLimiter, type AdapterContext, type Instance, type InstanceListing } from '@nodepool/core';
-import { validateConfigText } from '@nodepool/core/testing';
+import type { AdapterContext } from '@nodepool/core';
+import { adapterTestContext, instanceListing, providerConfigOf, runStateMachine } from '@nodepool/core/testing';
 import gceDriver, { GceAdapter, type GceAdapterOptions, type GceProviderConfig } from '@nodepool/driver-gce';
 import { startFakeGce, type FakeGceHandle, type StartFakeGceOptions } from '@nodepool/driver-gce/testing';
 
@@ -81,27 +81,13 @@ ${options.labelExtra ?? ''}          - name: large
 }
 
 /** The typed config of `gceYaml`. */
-export async function gceConfig(text: string): Promise<GceProviderConfig> {
-  const result = await validateConfigText(`zookeeper-servers:\n  - host: zk.example.com\n${text}`, [gceDriver]);
-  if (!result.config) throw new Error(result.messages.join('\n'));
-  return result.config.providers.get('gce') as GceProviderConfig;
-}
+export const gceConfig = (text: string): Promise<GceProviderConfig> => providerConfigOf<GceProviderConfig>(text, [gceDriver], 'gce');
+
+export { instanceListing };
 
 /** What the kit hands an adapter: paced limiters (far above anything a test does) and a logger. */
-export function adapterContext(rate = 1000): AdapterContext {
-  return { rateLimits: { mutating: new PacedRateLimiter(rate), readOnly: new PacedRateLimiter(rate * 10) }, log: getLogger('test.driver-gce') };
-}
+export const adapterContext = (rate = 1000): AdapterContext => adapterTestContext('test.driver-gce', rate);
 
-/** The kit's shared listing in its simplest form: a fresh `listInstances()` per question. */
-export function instanceListing(adapter: { listInstances(): Promise<Instance[]> }): InstanceListing {
-  const listing = {
-    async get(externalId: string): Promise<Instance | undefined> {
-      return (await listing.all()).find((instance) => instance.externalId === externalId);
-    },
-    all: () => adapter.listInstances(),
-  };
-  return listing;
-}
 
 /** A fake, the provider of `gceYaml` and an adapter for it. */
 export async function gceSetup(t: { teardown(fn: () => unknown): void }, fakeOptions: StartFakeGceOptions = {}, options: GceYamlOptions = {}, adapterOptions: GceAdapterOptions = {}) {
@@ -114,11 +100,4 @@ export async function gceSetup(t: { teardown(fn: () => unknown): void }, fakeOpt
 }
 
 /** Runs a state machine until it finishes. */
-export async function runMachine<T>(machine: { advance(): Promise<T | undefined>; complete: boolean }, maxSteps = 1000): Promise<T> {
-  for (let step = 0; step < maxSteps; step++) {
-    const result = await machine.advance();
-    if (result !== undefined || machine.complete) return result as T;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error('the machine did not finish');
-}
+export const runMachine = <T>(machine: { advance(): Promise<T | undefined>; complete: boolean }, maxSteps = 1000): Promise<T> => runStateMachine(machine, { maxSteps, pauseMs: 5 });

@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getLogger, PacedRateLimiter, type AdapterContext, type Instance, type InstanceListing } from '@nodepool/core';
-import { validateConfigText } from '@nodepool/core/testing';
+import type { AdapterContext } from '@nodepool/core';
+import { adapterTestContext, instanceListing, providerConfigOf, runStateMachine } from '@nodepool/core/testing';
 import ibmVpcDriver, { IbmVpcAdapter, type IbmVpcAdapterOptions, type IbmVpcProviderConfig } from '@nodepool/driver-ibmvpc';
 import { startFakeIbmVpc, type FakeIbmVpcHandle, type StartFakeIbmVpcOptions } from '@nodepool/driver-ibmvpc/testing';
 
@@ -88,27 +88,13 @@ ${options.labelExtra ?? ''}          - name: filtered
 }
 
 /** The typed config of `ibmvpcYaml`. */
-export async function ibmvpcConfig(text: string): Promise<IbmVpcProviderConfig> {
-  const result = await validateConfigText(`zookeeper-servers:\n  - host: zk.example.com\n${text}`, [ibmVpcDriver]);
-  if (!result.config) throw new Error(result.messages.join('\n'));
-  return result.config.providers.get('ibmvpc') as IbmVpcProviderConfig;
-}
+export const ibmvpcConfig = (text: string): Promise<IbmVpcProviderConfig> => providerConfigOf<IbmVpcProviderConfig>(text, [ibmVpcDriver], 'ibmvpc');
+
+export { instanceListing };
 
 /** What the kit hands an adapter: paced limiters (far above anything a test does) and a logger. */
-export function adapterContext(rate = 1000): AdapterContext {
-  return { rateLimits: { mutating: new PacedRateLimiter(rate), readOnly: new PacedRateLimiter(rate * 10) }, log: getLogger('test.driver-ibmvpc') };
-}
+export const adapterContext = (rate = 1000): AdapterContext => adapterTestContext('test.driver-ibmvpc', rate);
 
-/** The kit's shared listing in its simplest form: a fresh `listInstances()` per question. */
-export function instanceListing(adapter: { listInstances(): Promise<Instance[]> }): InstanceListing {
-  const listing = {
-    async get(externalId: string): Promise<Instance | undefined> {
-      return (await listing.all()).find((instance) => instance.externalId === externalId);
-    },
-    all: () => adapter.listInstances(),
-  };
-  return listing;
-}
 
 /** A fake, the provider of `ibmvpcYaml` and an adapter for it. */
 export async function ibmvpcSetup(t: { teardown(fn: () => unknown): void }, fakeOptions: StartFakeIbmVpcOptions = {}, options: IbmVpcYamlOptions = {}, adapterOptions: IbmVpcAdapterOptions = {}) {
@@ -120,13 +106,6 @@ export async function ibmvpcSetup(t: { teardown(fn: () => unknown): void }, fake
 }
 
 /** Runs a state machine until it finishes (no sleeping: the fake answers at once). */
-export async function runMachine<T>(machine: { advance(): Promise<T | undefined>; complete: boolean }, maxSteps = 1000): Promise<T> {
-  for (let step = 0; step < maxSteps; step++) {
-    const result = await machine.advance();
-    if (result !== undefined || machine.complete) return result as T;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  throw new Error('the machine did not finish');
-}
+export const runMachine = <T>(machine: { advance(): Promise<T | undefined>; complete: boolean }, maxSteps = 1000): Promise<T> => runStateMachine(machine, { maxSteps, pauseMs: 0 });
 
 export const nodeMetadata = (nodeId: string): Record<string, string> => ({ nodepool_node_id: nodeId, nodepool_pool_name: 'main', nodepool_provider_name: 'ibmvpc' });

@@ -1,8 +1,8 @@
 import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getLogger, PacedRateLimiter, type AdapterContext, type Instance, type InstanceListing } from '@nodepool/core';
-import { validateConfigText } from '@nodepool/core/testing';
+import type { AdapterContext } from '@nodepool/core';
+import { adapterTestContext, instanceListing, providerConfigOf, runStateMachine } from '@nodepool/core/testing';
 import drivers, { OpenStackAdapter, type OpenStackAdapterOptions, type OpenStackProviderConfig } from '@nodepool/driver-openstack';
 import { fakeCloudEntry, startFakeOpenStack, type FakeOpenStackHandle, type FakeOpenStackOptions } from '@nodepool/driver-openstack/testing';
 
@@ -111,27 +111,13 @@ ${options.label ? `          - name: ${options.label.name}\n${options.label.yaml
 }
 
 /** The typed config of `openstackYaml`. */
-export async function openstackConfig(text: string): Promise<OpenStackProviderConfig> {
-  const result = await validateConfigText(`zookeeper-servers:\n  - host: zk.example.com\n${text}`, drivers);
-  if (!result.config) throw new Error(result.messages.join('\n'));
-  return result.config.providers.get('openstack') as OpenStackProviderConfig;
-}
+export const openstackConfig = (text: string): Promise<OpenStackProviderConfig> => providerConfigOf<OpenStackProviderConfig>(text, drivers, 'openstack');
+
+export { instanceListing };
 
 /** What the kit hands an adapter: paced limiters (far above anything a test does) and a logger. */
-export function adapterContext(rate = 1000): AdapterContext {
-  return { rateLimits: { mutating: new PacedRateLimiter(rate), readOnly: new PacedRateLimiter(rate * 10) }, log: getLogger('test.driver-openstack') };
-}
+export const adapterContext = (rate = 1000): AdapterContext => adapterTestContext('test.driver-openstack', rate);
 
-/** The kit's shared listing in its simplest form: a fresh `listInstances()` per question. */
-export function instanceListing(adapter: { listInstances(): Promise<Instance[]> }): InstanceListing {
-  const listing = {
-    async get(externalId: string): Promise<Instance | undefined> {
-      return (await listing.all()).find((instance) => instance.externalId === externalId);
-    },
-    all: () => adapter.listInstances(),
-  };
-  return listing;
-}
 
 /** A fake, the provider of `openstackYaml` and an adapter for it. */
 export async function openstackSetup(
@@ -148,11 +134,4 @@ export async function openstackSetup(
 }
 
 /** Runs a state machine until it finishes (no sleeping: the fake answers at once). */
-export async function runMachine<T>(machine: { advance(): Promise<T | undefined>; complete: boolean }, maxSteps = 1000): Promise<T> {
-  for (let step = 0; step < maxSteps; step++) {
-    const result = await machine.advance();
-    if (result !== undefined || machine.complete) return result as T;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  throw new Error('the machine did not finish');
-}
+export const runMachine = <T>(machine: { advance(): Promise<T | undefined>; complete: boolean }, maxSteps = 1000): Promise<T> => runStateMachine(machine, { maxSteps, pauseMs: 0 });

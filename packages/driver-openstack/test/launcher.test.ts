@@ -11,7 +11,7 @@ import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launcherCluster } from '@nodepool/core/testing';
+import { launcherCluster, poolPaused } from '@nodepool/core/testing';
 import drivers from '@nodepool/driver-openstack';
 import { useZooKeeper, waitFor, ZuulClient } from '@nodepool/testkit';
 import { CLOUDS_FILE, openstackYaml, useFakeOpenStack } from './helpers.js';
@@ -27,13 +27,6 @@ async function cluster(t: ExecutionContext, fake: Fake, yaml = openstackYaml(fak
   const zuul = new ZuulClient(await c.client());
   const store = await c.store();
   return { c, launcher, zuul, store, requests: await store.requestCache(), nodes: await store.nodeCache() };
-}
-
-/** Whether the launcher's pool component says it is paused (waiting for quota). */
-async function poolPaused(c: Awaited<ReturnType<typeof cluster>>['c']): Promise<boolean> {
-  const client = await c.client();
-  const [component] = (await client.getChildren('/nodepool/components/pool')).children;
-  return component !== undefined && (JSON.parse((await client.getData(`/nodepool/components/pool/${component}`)).data.toString()) as { paused: boolean }).paused;
 }
 
 const calls = (fake: Fake, name: string): number => fake.calls()[name] ?? 0;

@@ -5,7 +5,7 @@ export { createFakeDriver, FakeCloud, type FakeProviderConfig } from './fake-dri
 export { expectRejected, type ExpectRejectedOptions, type RejectionAssertions } from './expect-rejected.js';
 export { validateConfigText } from './validate-config-text.js';
 export { compareWithOriginalVerdicts, VERDICT_VALUES, type VerdictDifference } from './original-verdicts.js';
-export { fastTimings, launcherCluster, submitRequest, type Cluster, type TeardownContext, type ZooKeeperEndpoint } from './launcher-cluster.js';
+export { fastTimings, launcherCluster, poolPaused, submitRequest, type Cluster, type TeardownContext, type ZooKeeperEndpoint } from './launcher-cluster.js';
 export {
   controlApiCaller,
   FakeCloudUsageError,
@@ -28,4 +28,5 @@ export {
   type UsageErrorClass,
 } from './count-rules.js';
 export { givenOptions, numberFlag, portFlag, readFakeCloudFlags, requiredPortFlag } from './fake-cloud-options.js';
+export { adapterTestContext, instanceListing, providerConfigOf, runStateMachine } from './adapter-testing.js';
 export { problemsOfDocumentedExamples, yamlExamplesUnder } from './documented-examples.js';

@@ -121,3 +121,10 @@ export async function submitRequest(store: NodepoolZooKeeper, labels: string[], 
   await store.storeNodeRequest(request, { priority: options.priority ?? '200' });
   return request.id;
 }
+
+/** Whether the cluster's launcher says its pool is paused (waiting for quota), as its pool component records. */
+export async function poolPaused(cluster: Pick<Cluster, 'client'>): Promise<boolean> {
+  const client = await cluster.client();
+  const [component] = (await client.getChildren('/nodepool/components/pool')).children;
+  return component !== undefined && (JSON.parse((await client.getData(`/nodepool/components/pool/${component}`)).data.toString()) as { paused: boolean }).paused;
+}
