@@ -44,8 +44,8 @@ const RETRY_INTERVAL_MS = 1_000;
  * report them: `"<keytype> <base64>"`, one per key type, RSA as `ssh-rsa`.
  *
  * The first handshake is retried until `timeoutMs`, so a host still booting (or restarting its
- * sshd) is waited for; the remaining key types are each asked for once, and a type the server
- * does not have is simply missing from the result.
+ * sshd) is waited for; each remaining key type is asked for until the server says it has none
+ * (then the type is simply missing from the result) or the time is up.
  *
  * @throws HostUnreachableError when no handshake succeeded in time.
  */
@@ -57,8 +57,7 @@ export async function scanHostKeys(host: string, port: number, options: ScanOpti
     if (keys.has(type)) continue;
     options.signal?.throwIfAborted();
     // Each probe gets a fair chance even when the first handshake used up most of the budget.
-    const timeoutMs = Math.max(deadline - Date.now(), 2_000);
-    const key = await fetchHostKey(host, port, algorithms, Math.min(timeoutMs, ATTEMPT_TIMEOUT_MS)).catch(() => undefined);
+    const key = await probeKeyType(host, port, algorithms, Math.max(deadline, Date.now() + 2_000), options.signal);
     if (key && !keys.has(keyType(key))) keys.set(keyType(key), key);
   }
   return orderByProbe([...keys.values()]);
@@ -96,6 +95,31 @@ async function retryUntil<T>(
     }
     const pause = Math.min(RETRY_INTERVAL_MS, deadline - Date.now());
     if (pause > 0) await sleep(pause, signal);
+  }
+}
+
+/**
+ * The server's key of one type, or undefined when it has none. A handshake that fails for any
+ * other reason (a busy sshd drops connections beyond `MaxStartups`, a slow one times out) is
+ * tried again until `deadline`: a key the host has must not go missing by chance.
+ */
+async function probeKeyType(
+  host: string,
+  port: number,
+  algorithms: readonly ServerHostKeyAlgorithm[],
+  deadline: number,
+  signal: AbortSignal | undefined,
+): Promise<string | undefined> {
+  for (;;) {
+    signal?.throwIfAborted();
+    try {
+      return await fetchHostKey(host, port, algorithms, Math.min(Math.max(deadline - Date.now(), 1_000), ATTEMPT_TIMEOUT_MS));
+    } catch (error) {
+      if (/no matching host key format/.test(String(error))) return undefined;
+    }
+    const pause = Math.min(RETRY_INTERVAL_MS, deadline - Date.now());
+    if (pause <= 0) return undefined;
+    await sleep(pause, signal);
   }
 }
 

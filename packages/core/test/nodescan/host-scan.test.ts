@@ -1,5 +1,5 @@
 import test from 'ava';
-import { findFreePort, useSshServer } from '@nodepool/testkit';
+import { findFreePort, TcpProxy, useSshServer } from '@nodepool/testkit';
 import { HostUnreachableError, scanHostKeys, waitForPort } from '@nodepool/core';
 
 const sshd = useSshServer(test);
@@ -35,4 +35,14 @@ test('a scan stops when its signal is aborted', async (t) => {
   const scan = scanHostKeys('127.0.0.1', port, { timeoutMs: 30_000, signal: abort.signal });
   abort.abort(new Error('stopping'));
   await t.throwsAsync(scan, { message: 'stopping' });
+});
+
+test('a key type whose handshake is cut (a busy sshd dropping connections) is asked for again, not left out', async (t) => {
+  const { host, port, hostKeys } = sshd();
+  const proxy = await TcpProxy.start({ host, port });
+  t.teardown(() => proxy.close());
+  // The RSA probe's key exchange offers RSA host key algorithms only: cut the first such one.
+  proxy.cutBefore((chunk) => chunk.includes('rsa-sha2-512') && !chunk.includes('ssh-ed25519'));
+  const keys = await scanHostKeys('127.0.0.1', proxy.port, { timeoutMs: 30_000 });
+  t.deepEqual(keys, [...hostKeys]);
 });
