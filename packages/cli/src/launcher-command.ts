@@ -57,6 +57,18 @@ export async function launcherMain(argv: readonly string[], output: Output = con
     // The web API: `webapp:` of the configuration, NODEPOOL_WEB_PORT / _LISTEN_ADDRESS override it.
     webapp: flags.webapp ? { port: settings.web.port ?? undefined, listenAddress: settings.web.listenAddress ?? undefined } : undefined,
   });
+  // Listen before starting: a signal during start-up (or just after the pid file appears)
+  // still stops the launcher in order instead of killing it outright.
+  const stopRequested = new Promise<void>((done) => {
+    const onSignal = (signal: string): void => {
+      log.info('stopping', { signal });
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      done();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
   try {
     await launcher.start();
   } catch (error) {
@@ -71,17 +83,7 @@ export async function launcherMain(argv: readonly string[], output: Output = con
   }
   if (settings.pidfile) await writeFile(settings.pidfile, `${process.pid}\n`);
 
-  await new Promise<void>((done) => {
-    const stop = (signal: string): void => {
-      log.info('stopping', { signal });
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      done();
-    };
-    const onSignal = (signal: string): void => stop(signal);
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+  await stopRequested;
   await launcher.stop();
   if (settings.pidfile) await rm(settings.pidfile, { force: true });
   return 0;
