@@ -1,7 +1,7 @@
 export { ensureDebianPackage } from './ensure-debian-package.js';
 export { ensureZooKeeperInstalled } from './ensure-zookeeper-installed.js';
 export { KazooPeer, ensureKazooInstalled, type KazooLockReply } from './kazoo-peer.js';
-export { findFreePort, findFreePorts } from './find-free-ports.js';
+export { findFreePort, findFreePorts, findPortOutsideEphemeralRange } from './find-free-ports.js';
 export { fourLetterWord, type FourLetterWordOptions } from './four-letter-word.js';
 export { isProcessAlive } from './is-process-alive.js';
 export type { LocalZooKeeper, ZooKeeperMode } from './local-zookeeper.js';

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDebianPackage } from './ensure-debian-package.js';
-import { findFreePort } from './find-free-ports.js';
+import { findPortOutsideEphemeralRange } from './find-free-ports.js';
 import { runCommand, tail } from './run-command.js';
 import { spawnWatched, type WatchedProcess } from './spawn-watched.js';
 import type { TestHooks } from './use-zookeeper.js';
@@ -47,7 +47,8 @@ export interface StartSshServerOptions {
 }
 
 /**
- * Starts an OpenSSH `sshd` on a free port of 127.0.0.1, with fresh ed25519, ecdsa and rsa host
+ * Starts an OpenSSH `sshd` on a free port of 127.0.0.1 (below the ephemeral range, so that nothing
+ * else answers on it while it is stopped), with fresh ed25519, ecdsa and rsa host
  * keys in a temp dir, and resolves once it answers with an SSH banner. Installs the Debian
  * package `openssh-server` first when `/usr/sbin/sshd` is missing.
  *
@@ -63,7 +64,7 @@ export async function startSshServer(options: StartSshServerOptions = {}): Promi
     const hostKeys = await generateHostKeys(dir);
     ensurePrivilegeSeparationDir();
     for (let attempt = 1; ; attempt++) {
-      const port = options.port ?? (await findFreePort());
+      const port = options.port ?? (await findPortOutsideEphemeralRange());
       const server = new SshServer(dir, port, hostKeys, options.startTimeoutMs ?? 15_000);
       try {
         await server.start();
