@@ -8,3 +8,4 @@ export {
 } from './breaker-settings.js';
 export { BREAKER_GAUGE_VALUES, HealthBoard, type HealthBoardEvents, type HealthBoardOptions } from './health-board.js';
 export { ProviderBreaker, type BreakerSnapshot, type BreakerState, type Clock, type ProviderBreakerEvents } from './provider-breaker.js';
+export { zooKeeperHealthSource, type HealthSource, type ProviderHealth } from './health-source.js';

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { HistorySample } from '../history/history-sample.js';
 import type { LauncherHistory } from '../history/launcher-history.js';
+import type { HealthSource } from '../health/health-source.js';
 import { getLogger, type Logger } from '../log.js';
 import { DASHBOARD_COLLECTIONS, dashboardStatus, type DashboardCollection, type DashboardStatus } from '../status/dashboard-status.js';
 import type { StatusSource } from '../status/status-source.js';
@@ -18,6 +19,12 @@ export interface DashboardFeedOptions {
   readonly log?: Logger | undefined;
   /** The launcher's history, sent along when kept (`history` and `sample` events). */
   readonly history?: LauncherHistory | undefined;
+  /** Whether the web API explains requests (`/request/<id>/explain.json`): the page offers it. */
+  readonly explain?: boolean | undefined;
+  /** Every launcher's provider breakers, sent along when given (`health` events). */
+  readonly health?: HealthSource | undefined;
+  /** Time between two reads of `health` while a page is open, in ms; default 5 000. */
+  readonly healthIntervalMs?: number | undefined;
 }
 
 /** Each collection of the last status sent, as row key → the row's JSON. */
@@ -27,7 +34,9 @@ type Baseline = Map<DashboardCollection, Map<string, string>>;
  * The dashboard's live updates: a `text/event-stream` (server-sent events) per page.
  *
  * Protocol, per connection:
- * - `event: snapshot` first, `data:` the whole `DashboardStatus` as JSON.
+ * - `event: features` first, `data:` `{"explain": <bool>, "provider_health": <bool>}`: whether
+ *   the web API explains requests and whether `health` events will come.
+ * - `event: snapshot` then, `data:` the whole `DashboardStatus` as JSON.
  * - `event: patch` after changes, `data:` an object with `now`, `summary` when it changed, and
  *   for each collection with changes an object mapping each changed key to its new row, or to
  *   `null` when the row is gone. Rows are always whole.
@@ -36,6 +45,9 @@ type Baseline = Map<DashboardCollection, Map<string, string>>;
  * - With a history: `event: history` right after the snapshot, `data:` `{"interval": <s>,
  *   "capacity": <samples kept>, "samples": [...]}` (the samples of `GET /history`); then
  *   `event: sample`, `data:` one new sample, as each is taken.
+ * - With provider health: `event: health`, `data:` `{"providers": [...]}` (the breakers of
+ *   `GET /provider-health.json`), after the snapshot and whenever it changes (read every
+ *   `healthIntervalMs`: launchers publish it to ZooKeeper, unwatched).
  *
  * A reconnecting page gets a fresh snapshot; `Last-Event-ID` is not used.
  *
@@ -61,6 +73,10 @@ export class DashboardFeed {
   private lastReadAt = 0;
   private lastReadMs = 0;
   private closed = false;
+  private healthTimer: NodeJS.Timeout | undefined;
+  private healthReading = false;
+  /** The last `health` event's data, as sent. */
+  private lastHealth: string | undefined;
   private readonly minIntervalMs: number;
   private readonly heartbeatMs: number;
   private readonly maxBufferedBytes: number;
@@ -98,6 +114,7 @@ export class DashboardFeed {
     });
     // EventSource's reconnection delay (default 3 s in browsers).
     response.write('retry: 2000\n\n');
+    response.write(event('features', JSON.stringify({ explain: this.options.explain === true, provider_health: this.options.health !== undefined })));
     this.joining.add(response);
     response.on('close', () => this.drop(response));
     if (this.size === 1) this.follow();
@@ -118,6 +135,11 @@ export class DashboardFeed {
     this.options.history?.on('sample', this.onSample);
     this.heartbeat = setInterval(() => this.beat(), this.heartbeatMs);
     this.heartbeat.unref();
+    if (this.options.health) {
+      void this.readHealth();
+      this.healthTimer = setInterval(() => void this.readHealth(), this.options.healthIntervalMs ?? 5_000);
+      this.healthTimer.unref();
+    }
   }
 
   private unfollow(): void {
@@ -125,6 +147,8 @@ export class DashboardFeed {
     this.unwatch = undefined;
     this.options.history?.off('sample', this.onSample);
     clearInterval(this.heartbeat);
+    clearInterval(this.healthTimer);
+    this.lastHealth = undefined;
     clearTimeout(this.timer);
     this.timer = undefined;
     this.baseline = undefined;
@@ -189,6 +213,7 @@ export class DashboardFeed {
         this.clients.add(response);
         this.write(response, chunk);
         if (history) this.write(response, history);
+        if (this.lastHealth !== undefined) this.write(response, event('health', this.lastHealth));
       }
     }
     this.finishRead(started);
@@ -217,6 +242,28 @@ export class DashboardFeed {
       if (changes.length > 0) patch[name] = Object.fromEntries(changes);
     }
     return Object.keys(patch).length > 0 ? patch : undefined;
+  }
+
+  /** Reads provider health and sends it to every page that has its snapshot, if it changed. */
+  private async readHealth(): Promise<void> {
+    const source = this.options.health;
+    if (!source || this.healthReading) return;
+    this.healthReading = true;
+    try {
+      const providers = await source.providerHealth();
+      if (this.closed || this.size === 0) return;
+      const data = JSON.stringify({ providers });
+      if (data === this.lastHealth) return;
+      this.lastHealth = data;
+      // Pages still waiting for their snapshot get it with their snapshot.
+      const chunk = event('health', data);
+      for (const response of this.clients) this.write(response, chunk);
+    } catch (error) {
+      // Not fatal: the next read tries again.
+      this.log.warn('reading provider health for the dashboard failed', { error: error instanceof Error ? error.message : String(error) });
+    } finally {
+      this.healthReading = false;
+    }
   }
 
   private historyChunk(): string | undefined {

@@ -1,6 +1,8 @@
 import { Gauge, Histogram, Registry } from 'prom-client';
 import type { LauncherHistory } from '../history/launcher-history.js';
 import type { NodepoolConfig } from '../config/nodepool-config.js';
+import { BREAKER_GAUGE_VALUES } from '../health/health-board.js';
+import type { BreakerSnapshot } from '../health/provider-breaker.js';
 import { countNodes, providerMaxServers } from '../stats/node-counts.js';
 import type { NodeCache } from '../zk/caches.js';
 import type { ComponentRegistry } from '../zk/component-registry.js';
@@ -10,6 +12,8 @@ export interface MetricsInputs {
   readonly nodes: NodeCache;
   readonly components: ComponentRegistry;
   readonly config: () => NodepoolConfig;
+  /** This launcher's provider breakers (its `HealthBoard`); without it, no breaker series. */
+  readonly health?: { snapshots(): readonly BreakerSnapshot[] } | undefined;
 }
 
 /**
@@ -22,6 +26,10 @@ export interface MetricsInputs {
  * - `nodepool_label_nodes{label,state}` — `nodepool.label.<l>.nodes.<state>`
  * - `nodepool_provider_max_servers{provider}` — `nodepool.provider.<p>.max_servers`, for the
  *   providers of this launcher's configuration (`+Inf` when a pool has no limit)
+ * - `nodepool_provider_circuit_breaker{provider}` — `nodepool.provider.<p>.circuit_breaker`
+ *   (0 closed, 1 open, 2 probing), and `nodepool_provider_circuit_breaker_opened{provider}`,
+ *   the times it opened since the launcher started; only for this launcher's providers with the
+ *   `circuit-breaker` key (ours, not the original's)
  */
 export function createMetricsRegistry(inputs: MetricsInputs): Registry {
   const registry = new Registry();
@@ -67,7 +75,32 @@ export function createMetricsRegistry(inputs: MetricsInputs): Registry {
       for (const provider of inputs.config().providers.values()) this.set({ provider: provider.name }, providerMaxServers(provider.pools.values()));
     },
   });
+  if (inputs.health) addBreakerGauges(registry, inputs.health);
   return registry;
+}
+
+function addBreakerGauges(registry: Registry, health: { snapshots(): readonly BreakerSnapshot[] }): void {
+  new Gauge({
+    name: 'nodepool_provider_circuit_breaker',
+    help: 'State of the provider circuit breaker of this launcher: 0 closed, 1 open, 2 probing.',
+    labelNames: ['provider'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const breaker of health.snapshots()) this.set({ provider: breaker.provider }, BREAKER_GAUGE_VALUES[breaker.state]);
+    },
+  });
+  // A gauge, not a counter: the figure is the breaker's own count, which restarts with it.
+  new Gauge({
+    name: 'nodepool_provider_circuit_breaker_opened',
+    help: 'Times the provider circuit breaker of this launcher opened since the launcher started.',
+    labelNames: ['provider'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const breaker of health.snapshots()) this.set({ provider: breaker.provider }, breaker.timesOpened);
+    },
+  });
 }
 
 /** The request-wait histogram's name on `/metrics`. */

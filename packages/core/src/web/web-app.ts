@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { formatExplanation } from '../explain/format-explanation.js';
 import type { ExplainSource } from '../explain/request-explanation.js';
+import type { HealthSource } from '../health/health-source.js';
 import { LauncherHistory, type LauncherHistoryOptions } from '../history/launcher-history.js';
 import { getLogger, type Logger } from '../log.js';
 import { renderStatusJson, renderStatusText } from '../status/render.js';
@@ -12,6 +13,7 @@ import { dashboardPage } from './dashboard-page.js';
 import { HISTORY_PATH, renderHistoryJson, renderHistoryText } from './history-listing.js';
 import { errorResponse, type ErrorStatus } from './http-error.js';
 import { addRequestWaitHistogram } from './metrics.js';
+import { PROVIDER_HEALTH_PATH, renderProviderHealthJson, renderProviderHealthText } from './provider-health-listing.js';
 import { ResponseCache } from './response-cache.js';
 import { responseFormat, type ResponseFormat } from './response-format.js';
 import { BadQueryError, STATUS_ROUTES, type QueryParams } from './status-routes.js';
@@ -36,7 +38,7 @@ export interface WebAppOptions {
    * Pace of the dashboard's live updates: at most one per `minIntervalMs` (default 250) and a
    * heartbeat every `heartbeatMs` (default 15 000).
    */
-  readonly dashboard?: { readonly minIntervalMs?: number; readonly heartbeatMs?: number };
+  readonly dashboard?: { readonly minIntervalMs?: number; readonly heartbeatMs?: number; readonly healthIntervalMs?: number };
   /**
    * Keep the launcher's last hour (see `LauncherHistory`), from these caches, while the app
    * runs: served at `/history`, drawn by the dashboard, and counted by the
@@ -48,6 +50,12 @@ export interface WebAppOptions {
    * request-explain`). Default: that path is not found.
    */
   readonly explain?: ExplainSource | undefined;
+  /**
+   * Where `/provider-health` (ours) and the dashboard's provider health panel read every
+   * launcher's circuit breakers (see `zooKeeperHealthSource`). Default: that path is not found
+   * and the page has no panel.
+   */
+  readonly health?: HealthSource | undefined;
 }
 
 /** `/request/<id>/explain` and `….json`: the request ID. */
@@ -60,7 +68,9 @@ export const DASHBOARD_EVENTS_PATH = '/dashboard/events';
  * The launcher's web API (observability spec §5): the status listings as text tables or JSON
  * (`/node-list`, `/request-list`, `/label-list`, `/image-list`, `/dib-image-list`,
  * `/image-status`, each also with a `.json` suffix), `/ready` and `/metrics`; the launcher's
- * recent history, `/history` (also `.json`; ours, not the original's); and the live dashboard
+ * recent history, `/history` (also `.json`; ours, not the original's); why a request waits,
+ * `/request/<id>/explain` (ours); every launcher's provider circuit breakers,
+ * `/provider-health` (also `.json`; ours); and the live dashboard
  * for people, `/` with its event stream `/dashboard/events` (see `DashboardFeed`).
  * Anything else is 404, a bad query value 400, and a failure while reading ZooKeeper 503;
  * never a stack trace.
@@ -80,7 +90,15 @@ export class WebApp {
     this.log = options.log ?? getLogger('nodepool.WebApp');
     this.launcherHistory = options.history ? new LauncherHistory(options.history) : undefined;
     if (this.launcherHistory && options.metrics) this.stopHistogram = addRequestWaitHistogram(options.metrics, this.launcherHistory);
-    this.feed = new DashboardFeed({ source: options.source, log: this.log, now: options.now, history: this.launcherHistory, ...options.dashboard });
+    this.feed = new DashboardFeed({
+      source: options.source,
+      log: this.log,
+      now: options.now,
+      history: this.launcherHistory,
+      explain: options.explain !== undefined,
+      health: options.health,
+      ...options.dashboard,
+    });
     this.server = createServer((request, response) => void this.handle(request, response));
   }
 
@@ -142,6 +160,7 @@ export class WebApp {
       if (path === '/ready') return this.sendReady(response, format);
       if (path === '/metrics' && this.options.metrics) return await this.sendMetrics(response, this.options.metrics);
       if ((path === HISTORY_PATH || path === `${HISTORY_PATH}.json`) && this.launcherHistory) return await this.sendHistory(request, response, format, rawQuery, params, this.launcherHistory);
+      if ((path === PROVIDER_HEALTH_PATH || path === `${PROVIDER_HEALTH_PATH}.json`) && this.options.health) return await this.sendProviderHealth(request, response, format, rawQuery, params, this.options.health);
       const explainId = this.options.explain ? EXPLAIN_PATH.exec(path)?.[1] : undefined;
       if (explainId !== undefined) return await this.sendExplanation(request, response, format, explainId, this.options.explain!);
       const route = STATUS_ROUTES.get(path.endsWith('.json') ? path.slice(0, -'.json'.length) : path);
@@ -182,6 +201,16 @@ export class WebApp {
     const { computedAt, body } = await this.cache.get(cacheKey(HISTORY_PATH, rawQuery, format), async () =>
       format === 'json' ? renderHistoryJson(history.samples()) : renderHistoryText(history.samples(), fields),
     );
+    this.sendListing(request, response, format, computedAt, body);
+  }
+
+  /** `/provider-health` (ours): every launcher's provider circuit breakers. */
+  private async sendProviderHealth(request: IncomingMessage, response: ServerResponse, format: ResponseFormat, rawQuery: string, params: QueryParams, source: HealthSource): Promise<void> {
+    const fields = params.get('fields')?.split(',');
+    const { computedAt, body } = await this.cache.get(cacheKey(PROVIDER_HEALTH_PATH, rawQuery, format), async () => {
+      const providers = await source.providerHealth();
+      return format === 'json' ? renderProviderHealthJson(providers) : renderProviderHealthText(providers, this.options.now?.() ?? Date.now() / 1000, fields);
+    });
     this.sendListing(request, response, format, computedAt, body);
   }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ExecutionContext } from 'ava';
 import { KazooPeer } from '@nodepool/testkit';
 import { ZooKeeperClient } from '@nodepool/zookeeper';
-import { CachedStatusSource, NodepoolZooKeeper, WebApp, createMetricsRegistry, type HistoryClock, type NodepoolConfig, type WebAppOptions } from '@nodepool/core';
+import { CachedStatusSource, NodepoolZooKeeper, WebApp, createMetricsRegistry, type HealthSource, type HistoryClock, type MetricsInputs, type NodepoolConfig, type WebAppOptions } from '@nodepool/core';
 import { RENDERED_AT, seedOriginalRecords, type SeededRecords } from '../helpers/original-records.js';
 
 export interface WebFixture {
@@ -33,6 +33,10 @@ export async function webFixture(
     cacheExpirySeconds?: number;
     /** Keep a history over the caches, on this clock. */
     history?: { clock: HistoryClock };
+    /** This launcher's breakers, for `/metrics`. */
+    breakers?: MetricsInputs['health'];
+    /** Every launcher's breakers, for `/provider-health` and the dashboard, read with the app's client. */
+    health?: (client: ZooKeeperClient) => HealthSource;
   } = {},
 ): Promise<WebFixture> {
   const chroot = `/web-${randomUUID()}`;
@@ -52,10 +56,11 @@ export async function webFixture(
     listenAddress: '127.0.0.1',
     source: await CachedStatusSource.of(zk),
     ready: () => ready.value,
-    metrics: createMetricsRegistry({ nodes: await zk.nodeCache(), components: await zk.componentRegistry(), config: () => config }),
+    metrics: createMetricsRegistry({ nodes: await zk.nodeCache(), components: await zk.componentRegistry(), config: () => config, health: options.breakers }),
     now: options.now ?? (() => RENDERED_AT),
     dashboard: options.dashboard,
     cacheExpirySeconds: options.cacheExpirySeconds,
+    health: options.health?.(client),
     history: options.history && { nodes: await zk.nodeCache(), requests: await zk.requestCache(), clock: options.history.clock },
   });
   await app.start();

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { useZooKeeper, waitFor } from '@nodepool/testkit';
-import type { NodepoolConfig } from '@nodepool/core';
+import { HealthBoard, type NodepoolConfig } from '@nodepool/core';
 import { kazooCreate } from '../helpers/kazoo-writer.js';
 import { UUID_BUILD } from '../helpers/original-records.js';
 import { webFixture } from './helpers.js';
@@ -255,4 +255,42 @@ test('/metrics has the statsd node and provider gauge figures in the Prometheus 
   ]) {
     t.true(lines.includes(line), line);
   }
+});
+
+test('/metrics has each provider circuit breaker of this launcher: its state (0 closed, 1 open, 2 probing) and the times it opened; none for a provider without one', async (t) => {
+  let now = 1_800_000_000_000;
+  const breakers = new HealthBoard({ clock: () => now });
+  breakers.configure('cloud-a', { name: 'cloud-a', 'circuit-breaker': { failures: 2n, 'probe-interval': 60 } });
+  breakers.configure('cloud-b', { name: 'cloud-b', 'circuit-breaker': { failures: 1n } });
+  breakers.configure('k8s', { name: 'k8s' });
+  const f = await webFixture(t, zk().connectString, { breakers });
+  const scrape = async (): Promise<string[]> => (await (await get(`${f.url}/metrics`)).text()).split('\n');
+
+  let lines = await scrape();
+  t.true(lines.includes('# TYPE nodepool_provider_circuit_breaker gauge'));
+  t.true(lines.includes('nodepool_provider_circuit_breaker{provider="cloud-a"} 0'));
+  t.true(lines.includes('nodepool_provider_circuit_breaker{provider="cloud-b"} 0'));
+  t.true(lines.includes('nodepool_provider_circuit_breaker_opened{provider="cloud-a"} 0'));
+  t.false(lines.some((line) => line.includes('provider="k8s"') && line.includes('circuit_breaker')), 'no series without a breaker');
+
+  // cloud-a fails twice in a row: open. Its probe is let through once due: probing.
+  breakers.recordLaunch('cloud-a', { ok: false, error: 'quota exceeded' });
+  breakers.recordLaunch('cloud-a', { ok: false, error: 'quota exceeded' });
+  breakers.recordApiError('cloud-b', 'HTTP 500 listing servers');
+  lines = await scrape();
+  t.true(lines.includes('nodepool_provider_circuit_breaker{provider="cloud-a"} 1'));
+  t.true(lines.includes('nodepool_provider_circuit_breaker_opened{provider="cloud-a"} 1'));
+  t.true(lines.includes('nodepool_provider_circuit_breaker{provider="cloud-b"} 1'));
+  now += 60_000;
+  t.true(breakers.breaker('cloud-a')!.takeProbe());
+  lines = await scrape();
+  t.true(lines.includes('nodepool_provider_circuit_breaker{provider="cloud-a"} 2'));
+
+  // The probe succeeds: closed, and the count of openings stays.
+  breakers.recordLaunch('cloud-a', { ok: true });
+  breakers.remove('cloud-b');
+  lines = await scrape();
+  t.true(lines.includes('nodepool_provider_circuit_breaker{provider="cloud-a"} 0'));
+  t.true(lines.includes('nodepool_provider_circuit_breaker_opened{provider="cloud-a"} 1'));
+  t.false(lines.some((line) => line.includes('provider="cloud-b"')), 'a provider that lost its breaker has no series');
 });
