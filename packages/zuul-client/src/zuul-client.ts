@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { KazooLock, LockTimeoutError, NoNodeError, type WatchListener, type ZooKeeperClient } from '@nodepool/zookeeper';
+import { isTransientError, KazooLock, LockTimeoutError, NoNodeError, type WatchListener, type ZooKeeperClient } from '@nodepool/zookeeper';
 import { AcceptNodesError, NodeRequestGoneError, NodeRequestTimeoutError } from './errors.js';
 import { NodeSet, type AcceptedNode } from './node-set.js';
 import {
@@ -226,7 +226,7 @@ export class ZuulClient {
    * Resolves with the request record once its state is `fulfilled` or `failed`. Watches the
    * request znode and re-reads it after every event. Rejects with NodeRequestGoneError when the
    * request disappears first (Zuul itself would wait forever), NodeRequestTimeoutError after
-   * `timeoutMs`. Either way the request is left in place: `cancel` it if it should go.
+   * `timeoutMs`. A lost connection is waited out within the timeout. Either way the request is left in place: `cancel` it if it should go.
    */
   waitForRequest(request: RequestRef, options: WaitForRequestOptions = {}): Promise<NodeRequestRecord> {
     const id = idOf(request);
@@ -267,6 +267,13 @@ export class ZuulClient {
             try {
               record = parseRecord<NodeRequestRecord>((await this.zk.getData(path, { watch: onWatch })).data, `request ${id}`);
             } catch (error) {
+              if (isTransientError(error)) {
+                // As Zuul rides out a ZooKeeper restart: look again once connected (the watch
+                // was not set by the failed read).
+                await this.zk.whenConnected({ signal });
+                again = true;
+                continue;
+              }
               if (!(error instanceof NoNodeError)) throw error;
             }
             if (!record) return settle(() => reject(new NodeRequestGoneError(id)));

@@ -1,6 +1,6 @@
 import test from 'ava';
-import type { WatchEvent } from '@nodepool/zookeeper';
-import { KazooPeer, ScriptedLauncher, useZooKeeper, type ScriptedLauncherOptions } from '@nodepool/testkit';
+import { ZooKeeperClient, type WatchEvent } from '@nodepool/zookeeper';
+import { KazooPeer, ScriptedLauncher, TcpProxy, useZooKeeper, waitFor, type ScriptedLauncherOptions } from '@nodepool/testkit';
 import {
   AcceptNodesError,
   NodeRequestGoneError,
@@ -184,6 +184,43 @@ test('waitForRequest gives up after its timeout, and when the request is deleted
   const aborted = zuul.waitForRequest(other, { signal: controller.signal });
   controller.abort(new Error('enough'));
   await t.throwsAsync(aborted, { message: 'enough' });
+});
+
+test('waitForRequest rides out a lost connection: a read that failed is made again once connected', async (t) => {
+  const proxy = await TcpProxy.start({ host: zk().host, port: zk().port });
+  t.teardown(() => proxy.close());
+  const parties = await connectParties(t, zk().connectString, ['launcher'] as const);
+  let fulfil!: () => void;
+  const fulfilled = new Promise<'fulfill'>((resolve) => (fulfil = () => resolve('fulfill')));
+  const launcher = await ScriptedLauncher.start(parties.launcher, { decide: () => fulfilled });
+  t.teardown(async () => {
+    fulfil();
+    await launcher.stop();
+  });
+  // Zuul's connection goes through the proxy; its reads give up quickly while it is cut.
+  const client = new ZooKeeperClient({ servers: proxy.address, chroot: parties.chroot, sessionTimeoutMs: 30_000, operationTimeoutMs: 100 });
+  t.teardown(() => client.close());
+  await client.connect();
+  const zuul = new ZuulClient(client);
+  const request = await zuul.requestNodes(['small']);
+  let failedReads = 0;
+  const getData = client.getData.bind(client);
+  client.getData = (async (...args: Parameters<typeof getData>) => {
+    try {
+      return await getData(...args);
+    } catch (error) {
+      failedReads++;
+      throw error;
+    }
+  }) as typeof client.getData;
+
+  proxy.block();
+  const waiting = zuul.waitForRequest(request, { timeoutMs: 60_000 });
+  await waitFor(() => failedReads > 0, { message: 'the read never failed while cut off' });
+  fulfil();
+  t.is((await launcher.outcome(request.id)).result, 'fulfilled');
+  proxy.unblock();
+  t.is((await waiting).state, 'fulfilled');
 });
 
 test('held nodes get hold_job, comment and hold_expiration, are unlocked and do not become used', async (t) => {
