@@ -3,8 +3,25 @@ import { access, copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { useZooKeeper, waitFor, ZuulClient } from '@nodepool/testkit';
-import { DriverRegistry, ImageBuild, ImageUpload, Launcher } from '@nodepool/core';
-import { createFakeDriver, fastTimings, launcherCluster } from '@nodepool/core/testing';
+import {
+  CachedStatusSource,
+  DriverRegistry,
+  ExplainBoard,
+  getLogger,
+  HealthBoard,
+  ImageBuild,
+  ImageUpload,
+  Launcher,
+  LauncherReportPublisher,
+  NodepoolZooKeeper,
+  readLauncherReports,
+  WebApp,
+  zooKeeperExplainSource,
+  zooKeeperHealthSource,
+  type WebAppOptions,
+} from '@nodepool/core';
+import { createFakeDriver, fastTimings, launcherCluster, submitRequest } from '@nodepool/core/testing';
+import { connect } from '../zk/helpers.js';
 
 const zk = useZooKeeper(test);
 
@@ -239,5 +256,84 @@ providers:
   t.true((await page.isVisible('#history-nodes svg')) && (await page.isVisible('#history-launches svg')));
   await page.screenshot({ path: new URL('dashboard-history.png', ARTIFACTS).pathname, fullPage: true });
   await zuul.returnNodes(nodeSet);
+  t.deepEqual(problems, []);
+});
+
+test('a request row expands to why it waits, from the launchers’ reports, and the provider health panel shows every breaker, the open ones first', async (t) => {
+  const client = await connect(t, zk().connectString);
+  const store = new NodepoolZooKeeper(client);
+  t.teardown(() => store.stop());
+  // A launcher's boards, published as the launcher publishes them.
+  const explain = new ExplainBoard();
+  const health = new HealthBoard();
+  health.configure('cloud-a', { name: 'cloud-a', 'circuit-breaker': { failures: 1n, 'probe-interval': 600 } });
+  health.configure('cloud-b', { name: 'cloud-b', 'circuit-breaker': { failures: 3n } });
+  const publisher = new LauncherReportPublisher(client, { hostname: 'nl01.example.org', explain, health, log: getLogger('test'), intervalMs: 20 });
+  publisher.start();
+  t.teardown(() => publisher.stop());
+  const status = await CachedStatusSource.of(store);
+  const webApp = async (options: Partial<WebAppOptions>): Promise<string> => {
+    const app = new WebApp({ port: 0, listenAddress: '127.0.0.1', source: status, ready: () => true, ...options });
+    await app.start();
+    t.teardown(() => app.stop());
+    return `http://127.0.0.1:${app.port}/`;
+  };
+  const url = await webApp({
+    explain: zooKeeperExplainSource(client, { request: (id) => store.getNodeRequest(id), poolComponents: () => status.poolComponents() }),
+    health: zooKeeperHealthSource(client),
+  });
+  const plainUrl = await webApp({});
+
+  const id = await submitRequest(store, ['small'], { requestor: 'zuul-scheduler' });
+  const cloudA = { id: 'nl01.example.org-PoolWorker.cloud-a-main-1a2b', providerName: 'cloud-a', poolName: 'main' };
+  const cloudB = { id: 'nl01.example.org-PoolWorker.cloud-b-main-3c4d', providerName: 'cloud-b', poolName: 'main' };
+  explain.note(cloudA, id, 'waiting.at-quota', 'at quota: 2/2 servers');
+  health.recordLaunch('cloud-a', { ok: false, error: 'instance went to ERROR: no valid host' });
+  explain.note(cloudA, id, 'waiting.provider-unhealthy', 'provider cloud-a is unhealthy: circuit breaker open');
+  explain.note(cloudB, id, 'launching.node', 'launching node 0000000007, attempt 1 of 3, state "waiting for server"');
+  await waitFor(async () => (await readLauncherReports(client))[0]?.requests[id]?.length === 2, { timeoutMs: 20_000 });
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  t.teardown(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await mkdir(ARTIFACTS, { recursive: true });
+  t.teardown(() => page.screenshot({ path: new URL('dashboard-explain-last.png', ARTIFACTS).pathname, fullPage: true }).catch(() => undefined));
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => void (message.type() === 'error' && problems.push(`console: ${message.text()}`)));
+  await page.goto(url);
+  await cellText(page, '#connection', 'Live');
+
+  // The open breaker first and set apart, with its wait and its error; the closed one quietly.
+  const open = '#provider-health-list li.unhealthy[data-provider="cloud-a"]';
+  await cellText(page, open, /^cloud-a \(launcher nl01\.example\.org\): circuit breaker open for (\d+m )?\d+s, next probe in \d+m \d\ds, 1\/1 failures in a row, opened 1 time; last error: instance went to ERROR: no valid host$/);
+  await cellText(page, '#provider-health-list li.quiet[data-provider="cloud-b"]', 'cloud-b (launcher nl01.example.org): circuit breaker closed, 0/3 failures in a row, opened 0 times');
+  await cellText(page, '#provider-health-count', '(1 of 2 not closed)');
+  t.true(await page.isVisible('#provider-health'));
+  t.is(await page.getAttribute('#provider-health-list li:first-child', 'data-provider'), 'cloud-a', 'the open breaker is listed first');
+
+  // From the keyboard: the row's button expands the explanation under the row.
+  const button = `#requests-table tr[data-key="${id}"] button.why`;
+  await page.focus(button);
+  await page.keyboard.press('Enter');
+  t.is(await page.getAttribute(button, 'aria-expanded'), 'true');
+  const region = `#explain-${id}`;
+  await cellText(page, `${region} [data-pool-worker="${cloudA.id}"]`, /^cloud-a\/main \(launcher nl01\.example\.org\): waiting waiting\.provider-unhealthy since \d\d:\d\d:\d\d, for (\d+m )?\d+s\s*provider cloud-a is unhealthy: circuit breaker open\s*\d\d:\d\d:\d\d waiting\.at-quota: at quota: 2\/2 servers$/);
+  await cellText(page, `${region} [data-pool-worker="${cloudB.id}"]`, /^cloud-b\/main \(launcher nl01\.example\.org\): launching launching\.node since .*launching node 0000000007, attempt 1 of 3, state "waiting for server"$/);
+  await cellText(page, region, /cloud-a \(launcher nl01\.example\.org\): circuit breaker open for (\d+m )?\d+s, next probe in/);
+  t.is(await page.getAttribute(`#requests-table tr[data-key="${id}"] + tr.explanation`, 'data-detail-for'), id, 'right under its row');
+  await page.screenshot({ path: new URL('dashboard-explain.png', ARTIFACTS).pathname, fullPage: true });
+
+  // The same key again (the button kept the focus) collapses it.
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(region, { state: 'detached', timeout: 20_000 });
+  t.is(await page.getAttribute(button, 'aria-expanded'), 'false');
+
+  // A web API without the sources: no button, no panel.
+  await page.goto(plainUrl);
+  await cellText(page, '#connection', 'Live');
+  await cellText(page, cell('requests', id, 'state'), 'requested');
+  t.is(await page.$(`#requests-table button.why`), null);
+  t.false(await page.isVisible('#provider-health'));
   t.deepEqual(problems, []);
 });
