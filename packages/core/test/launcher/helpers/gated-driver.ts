@@ -15,9 +15,10 @@ export interface GatedLaunch {
  * The fake driver with launches a test holds at an exact point (after the launch's first
  * write, the cloud ID) and lets go of, or sees aborted. Node deletions are recorded.
  */
-export function gatedDriver(name = 'fakecloud'): { driver: Driver; launches: GatedLaunch[]; deleted: string[]; releaseAll(): void } {
+export function gatedDriver(name = 'fakecloud'): { driver: Driver; launches: GatedLaunch[]; deleted: string[]; releaseAll(): void; open(): void } {
   const { driver, cloud } = createFakeDriver(name);
   const launches: GatedLaunch[] = [];
+  let opened = false;
   const launch = async (node: Node, context: LaunchContext): Promise<void> => {
     node.externalId = `gate-${node.id}`;
     await context.store();
@@ -38,7 +39,8 @@ export function gatedDriver(name = 'fakecloud'): { driver: Driver; launches: Gat
         reject(new Error('launch aborted'));
       };
       launches.push(entry);
-      if (context.signal.aborted) abort();
+      if (opened) entry.release();
+      else if (context.signal.aborted) abort();
       else context.signal.addEventListener('abort', abort, { once: true });
     });
     node.interfaceIp = '127.0.0.1';
@@ -59,6 +61,11 @@ export function gatedDriver(name = 'fakecloud'): { driver: Driver; launches: Gat
     launches,
     deleted: cloud.deleted,
     releaseAll: () => {
+      for (const entry of launches) entry.release();
+    },
+    /** Releases every held launch, and lets every later one through at once. */
+    open: () => {
+      opened = true;
       for (const entry of launches) entry.release();
     },
   };
