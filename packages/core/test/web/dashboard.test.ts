@@ -283,6 +283,7 @@ test('a request row expands to why it waits, from the launchers’ reports, and 
     health: zooKeeperHealthSource(client),
   });
   const plainUrl = await webApp({});
+  const noBreakersUrl = await webApp({ health: { providerHealth: () => Promise.resolve([]) } });
 
   const id = await submitRequest(store, ['small'], { requestor: 'zuul-scheduler' });
   const cloudA = { id: 'nl01.example.org-PoolWorker.cloud-a-main-1a2b', providerName: 'cloud-a', poolName: 'main' };
@@ -335,5 +336,10 @@ test('a request row expands to why it waits, from the launchers’ reports, and 
   await cellText(page, cell('requests', id, 'state'), 'requested');
   t.is(await page.$(`#requests-table button.why`), null);
   t.false(await page.isVisible('#provider-health'));
+
+  // Health offered, but no provider has a breaker (every 9.0.0 configuration): one line says so.
+  await page.goto(noBreakersUrl);
+  await cellText(page, '#provider-health-list', 'No provider has a circuit breaker.');
+  t.true(await page.isVisible('#provider-health'));
   t.deepEqual(problems, []);
 });
