@@ -11,7 +11,7 @@ export type {
   StateMachineDriver,
 } from './adapter.js';
 export { DRIVER_MEMBERS, type ConfigContext, type Driver, type ProviderContext } from './driver.js';
-export type { LaunchContext, NodeRequestHandler, NodeRequestHandlerNotifications } from './node-request-handler.js';
+export type { LaunchContext, LaunchProgress, NodeRequestHandler, NodeRequestHandlerNotifications } from './node-request-handler.js';
 export type { CloudImage, Provider, ProviderNotifications } from './provider.js';
 export { effectivePriority, supportedLabels, type ConfigLabel, type ConfigPool, type ProviderConfig } from './provider-config.js';
 export { QuotaInformation } from './quota-information.js';

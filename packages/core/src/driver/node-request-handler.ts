@@ -17,6 +17,21 @@ export interface LaunchContext {
   /** Aborted when the launch must stop: the request vanished, or the launcher is stopping. */
   readonly signal: AbortSignal;
   readonly log: Logger;
+  /**
+   * Tells where the launch is (`nodepool request-explain` shows it): the attempt and, while a
+   * machine runs, its state. Optional to call; cheap, so call it at every change.
+   */
+  progress?(report: LaunchProgress): void;
+}
+
+/** Where a launch is, for `LaunchContext.progress`. */
+export interface LaunchProgress {
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  /** Attempts allowed (`launch-retries`). */
+  readonly attempts: number;
+  /** What it waits for now, e.g. the create machine's state `"waiting for server"`. */
+  readonly state?: string | undefined;
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { NodepoolConfig } from '../config/nodepool-config.js';
 import type { Driver } from '../driver/driver.js';
+import type { ExplainBoard } from '../explain/explain-board.js';
+import type { HealthBoard } from '../health/health-board.js';
 import type { Provider } from '../driver/provider.js';
 import type { ProviderConfig } from '../driver/provider-config.js';
 import type { Logger } from '../log.js';
@@ -38,4 +40,8 @@ export interface LauncherContext {
   provider(name: string): ProviderRuntime | undefined;
   /** Aborted when the launcher stops. */
   readonly stopping: AbortSignal;
+  /** Where pool workers note their decisions (`nodepool request-explain`); none: not kept. */
+  readonly explain?: ExplainBoard | undefined;
+  /** The providers' circuit breakers (`circuit-breaker`); none: every provider is healthy. */
+  readonly health?: HealthBoard | undefined;
 }

@@ -6,6 +6,11 @@ import type { DriverResolver } from '../discovery/driver-registry.js';
 import type { StateMachineDriver } from '../driver/adapter.js';
 import type { Driver } from '../driver/driver.js';
 import { createProvider } from './create-provider.js';
+import { ExplainBoard } from '../explain/explain-board.js';
+import { LauncherReportPublisher } from '../explain/launcher-report-publisher.js';
+import { zooKeeperExplainSource } from '../explain/request-explanation.js';
+import { HealthBoard } from '../health/health-board.js';
+import { zooKeeperHealthSource } from '../health/health-source.js';
 import { CachedStatusSource } from '../status/cached-status-source.js';
 import { createMetricsRegistry } from '../web/metrics.js';
 import { WebApp } from '../web/web-app.js';
@@ -66,6 +71,7 @@ export class Launcher {
   private workers: { start(): void | Promise<void>; stop(): Promise<void> }[] = [];
   private readyFlag = false;
   private web: WebApp | undefined;
+  private reports: LauncherReportPublisher | undefined;
   private changes: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: LauncherOptions) {
@@ -110,6 +116,10 @@ export class Launcher {
     this.zk = zk;
     const [nodes, requests, images, components] = await Promise.all([zk.nodeCache(), zk.requestCache(), zk.imageCache(), zk.componentRegistry()]);
     const stats = this.options.stats ?? noStats;
+    // Ours (issue 19): why each request waits, and which providers are sick; published for
+    // every launcher's CLI and web API to read.
+    const explain = new ExplainBoard();
+    const health = new HealthBoard({ stats, log: this.log.child({ logger: 'nodepool.ProviderHealth' }) });
     const deleter = new NodeDeleter(zk, (name) => this.providers.get(name), this.log.child({ logger: 'nodepool.NodeDeleter' }), this.timings.nodeDeleteTimeoutMs);
     this.context = {
       hostname: this.hostname,
@@ -126,6 +136,8 @@ export class Launcher {
       config: () => this.watcher.current,
       provider: (name) => this.providers.get(name),
       stopping: this.abort.signal,
+      explain,
+      health,
     };
 
     this.registration = new ComponentRegistration(
@@ -145,6 +157,14 @@ export class Launcher {
       new StatsWorker(this.context),
     ];
     for (const worker of this.workers) await worker.start();
+    this.reports = new LauncherReportPublisher(this.client, {
+      hostname: this.hostname,
+      explain,
+      health,
+      log: this.log,
+      isLive: (id) => requests.get(id) !== undefined,
+    });
+    this.reports.start();
     this.watcher.on('change', (change) => {
       this.changes = this.changes
         // A reload that was under way when stop() began must not touch a closing client.
@@ -158,8 +178,10 @@ export class Launcher {
         listenAddress: this.options.webapp.listenAddress ?? config.webapp.listenAddress,
         source: await CachedStatusSource.of(zk),
         ready: () => this.readyFlag,
-        metrics: createMetricsRegistry({ nodes, components, config: () => this.watcher.current }),
+        metrics: createMetricsRegistry({ nodes, components, config: () => this.watcher.current, health }),
         history: { nodes, requests }, // issue 19: the last hour, at /history and on the dashboard
+        explain: zooKeeperExplainSource(this.client, { request: (id) => zk.getNodeRequest(id), poolComponents: async () => components.all('pool') }),
+        health: zooKeeperHealthSource(this.client),
       });
       await this.web.start();
     }
@@ -181,6 +203,7 @@ export class Launcher {
     await this.changes;
     await Promise.all([...this.poolWorkers.values()].flat().map((worker) => worker.stop()));
     for (const worker of this.workers) await worker.stop();
+    await this.reports?.stop();
     for (const runtime of this.providers.values()) await runtime.provider.stop().catch(() => undefined);
     await this.registration?.unregister();
     await this.zk?.stop();
@@ -201,6 +224,8 @@ export class Launcher {
       return;
     }
     this.providers.set(config.name, { config, driver, provider, activeRequests: 0 });
+    // A breaker whose settings a reload left alone keeps its state.
+    context.health?.configure(config.name, config.raw);
     await provider.start();
     const workers = [...config.pools.keys()].map((pool) => new PoolWorker(context, config.name, pool));
     this.poolWorkers.set(config.name, workers);
@@ -213,6 +238,7 @@ export class Launcher {
     this.poolWorkers.delete(name);
     const runtime = this.providers.get(name);
     this.providers.delete(name);
+    if (!this.watcher.current.providers.has(name)) this.context?.health?.remove(name);
     await runtime?.provider.stop();
     this.log.info('provider stopped', { provider: name });
   }

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { effectivePriority, type ConfigPool } from '../driver/provider-config.js';
 import type { NodeRequestHandler } from '../driver/node-request-handler.js';
+import { PoolExplainer } from '../explain/pool-explainer.js';
+import type { ProviderBreaker, BreakerSnapshot } from '../health/provider-breaker.js';
 import type { Logger } from '../log.js';
 import { Component } from '../zk/component.js';
 import { ComponentRegistration } from '../zk/component-registry.js';
@@ -64,6 +66,12 @@ export class PoolWorker implements ProcessorOwner {
   private wakeUp: (() => void) | undefined;
   private woken = false;
   private paused = false;
+  /** The provider's circuit breaker keeps new requests out (ours, `circuit-breaker`). */
+  private unhealthy = false;
+  /** Wakes the worker when the breaker's next probe is due. */
+  private probeTimer: NodeJS.Timeout | undefined;
+  /** Notes each decision about a request (`nodepool request-explain`). */
+  readonly explainer: PoolExplainer;
 
   constructor(
     private readonly context: LauncherContext,
@@ -72,6 +80,7 @@ export class PoolWorker implements ProcessorOwner {
   ) {
     this.id = `${context.hostname}-PoolWorker.${providerName}-${poolName}-${randomUUID().replaceAll('-', '')}`;
     this.log = context.log.child({ logger: 'nodepool.PoolWorker', provider: providerName, pool: poolName });
+    this.explainer = new PoolExplainer(context.explain, this);
     this.registration = new ComponentRegistration(
       context.zk.client,
       new Component('pool', {
@@ -88,6 +97,9 @@ export class PoolWorker implements ProcessorOwner {
   }
 
   private readonly onChange = (): void => this.wake();
+  private readonly onHealthChange = (snapshot: BreakerSnapshot): void => {
+    if (snapshot.provider === this.providerName) this.wake();
+  };
   /**
    * The session ended: every lock of ours is gone and other launchers may take our requests
    * already. Each processor stops on the spot, writing nothing (spec §4.5, §11).
@@ -133,6 +145,7 @@ export class PoolWorker implements ProcessorOwner {
     this.context.nodes.on('change', this.onNodeChange);
     this.context.components.on('change', this.onChange);
     this.context.zk.client.on('expired', this.onSessionExpired);
+    this.context.health?.on('change', this.onHealthChange);
     this.stopped = this.loop();
   }
 
@@ -147,6 +160,8 @@ export class PoolWorker implements ProcessorOwner {
     this.context.nodes.off('change', this.onNodeChange);
     this.context.components.off('change', this.onChange);
     this.context.zk.client.off('expired', this.onSessionExpired);
+    this.context.health?.off('change', this.onHealthChange);
+    clearTimeout(this.probeTimer);
     for (const { timer } of this.retrying.values()) clearTimeout(timer);
     this.retrying.clear();
     this.wake();
@@ -154,6 +169,7 @@ export class PoolWorker implements ProcessorOwner {
     while (this.tasks.size > 0) await Promise.allSettled([...this.tasks]);
     await Promise.all([...this.processors.values()].map((processor) => processor.release()));
     this.processors.clear();
+    this.explainer.stop();
     await this.registration.unregister();
   }
 
@@ -250,9 +266,53 @@ export class PoolWorker implements ProcessorOwner {
       }
     }
     this.paused = paused;
+    this.unhealthy = !(this.context.health?.admitsRequests(this.providerName) ?? true);
     await this.updateComponent(runtime, pool);
-    if (this.paused) return;
+    if (this.paused) {
+      this.explainPausedBehind(pool);
+      return;
+    }
     await this.assignRequests(runtime, pool);
+  }
+
+  /** Requests this pool could serve that wait for it to take new ones. */
+  private waitingHere(pool: ConfigPool): NodeRequest[] {
+    return [...this.context.requests.values()].filter(
+      (request) =>
+        request.state === 'requested' &&
+        !request.declinedBy.includes(this.id) &&
+        !this.processors.has(request.id) &&
+        request.nodeTypes.every((label) => pool.labels.has(label)),
+    );
+  }
+
+  private explainPausedBehind(pool: ConfigPool): void {
+    if (!this.context.explain) return;
+    const blocker = [...this.processors.values()].find((processor) => processor.paused);
+    if (blocker) this.explainer.pausedBehind(this.waitingHere(pool).map((request) => request.id), blocker.request.id);
+  }
+
+  /**
+   * Whether the provider's circuit breaker lets this request in: always without a breaker or
+   * while it is closed; once open, only as the one probe when it is due. Otherwise the worker
+   * wakes when the probe is.
+   */
+  private breakerAdmits(breaker: ProviderBreaker | undefined): boolean {
+    if (!breaker || breaker.admitsRequests) return true;
+    if (breaker.takeProbe()) {
+      this.log.info('letting one request through as a probe of the provider', { failuresInARow: breaker.snapshot().consecutiveFailures });
+      return true;
+    }
+    if (!this.probeTimer) {
+      const { nextProbeAt, probeIntervalMs } = breaker.snapshot();
+      const inMs = nextProbeAt === undefined ? probeIntervalMs : Math.max(0, nextProbeAt - Date.now());
+      this.probeTimer = setTimeout(() => {
+        this.probeTimer = undefined;
+        this.wake();
+      }, inMs + 10);
+      this.probeTimer.unref();
+    }
+    return false;
   }
 
   private poll(processor: RequestProcessor, runtime: ProviderRuntime): void {
@@ -339,7 +399,8 @@ export class PoolWorker implements ProcessorOwner {
     const wanted = {
       supported_labels: [...pool.labels.keys()].sort(),
       priority: effectivePriority(runtime.config, pool),
-      paused: this.paused,
+      // A sick provider's pool says it is paused, so other pools stop leaving requests to it.
+      paused: this.paused || this.unhealthy,
     };
     const content = this.registration.component.content;
     const same =
@@ -382,18 +443,32 @@ export class PoolWorker implements ProcessorOwner {
       .sort((a, b) => lacking(a) - lacking(b) || compareRequests(a, b));
 
     const otherPools = this.context.components.all('pool').filter((component) => component.id !== this.id && component.id !== undefined);
-    for (const request of requests) {
+    const breaker = this.context.health?.breaker(this.providerName);
+    for (const [index, request] of requests.entries()) {
       if (!this.running || this.paused) return;
       if (this.taking.size >= MAX_TAKING) {
         this.heldBackByCap = true;
         return;
       }
       const maxConcurrency = runtime.config.maxConcurrency;
-      if (maxConcurrency > 0 && runtime.activeRequests + this.taking.size >= maxConcurrency) return;
-      if (this.shouldLeaveToOthers(request, runtime, pool, otherPools)) continue;
+      if (maxConcurrency > 0 && runtime.activeRequests + this.taking.size >= maxConcurrency) {
+        const servable = requests.slice(index).filter((waiting) => lacking(waiting) === 0);
+        this.explainer.maxConcurrency(servable.map((waiting) => waiting.id), runtime.activeRequests + this.taking.size, maxConcurrency);
+        return;
+      }
+      const leftTo = this.leftToOthers(request, runtime, pool, otherPools);
+      if (leftTo !== undefined) {
+        this.explainer.notServed(request.id, request.nodeTypes.filter((label) => !ourLabels.has(label)), leftTo);
+        continue;
+      }
       if (this.deferForTenantQuota(request, runtime)) continue;
       const reasons = await this.declineReasons(request, runtime, pool);
       if (this.taking.has(request.id) || this.processors.has(request.id)) continue;
+      // Declining is a verdict on the pool, not on the cloud's health: it goes ahead.
+      if (reasons.length === 0 && !this.breakerAdmits(breaker)) {
+        this.explainer.providerUnhealthy([request.id], breaker!.snapshot());
+        continue;
+      }
       this.taking.add(request.id);
       this.spawn(async () => {
         try {
@@ -409,16 +484,22 @@ export class PoolWorker implements ProcessorOwner {
     }
   }
 
-  /** Spec §5.5 steps 1–4: another pool is the better (or equal, preferred) home. */
-  private shouldLeaveToOthers(request: NodeRequest, runtime: ProviderRuntime, pool: ConfigPool, otherPools: readonly Component[]): boolean {
+  /**
+   * Spec §5.5 steps 1–4: another pool is the better (or equal, preferred) home. Says which, in
+   * words for the explanation; undefined when this pool should look at the request.
+   */
+  private leftToOthers(request: NodeRequest, runtime: ProviderRuntime, pool: ConfigPool, otherPools: readonly Component[]): string | undefined {
     const candidates = otherPools.filter(
       (component) => !request.declinedBy.includes(component.id!) && request.nodeTypes.every((label) => component.supportedLabels.includes(label)),
     );
-    if (candidates.length === 0) return false;
-    if (request.provider && request.provider !== this.providerName && candidates.some((c) => c.providerName === request.provider)) return true;
+    if (candidates.length === 0) return undefined;
+    if (request.provider && request.provider !== this.providerName && candidates.some((c) => c.providerName === request.provider)) {
+      return `a pool of provider ${request.provider} (the request's preferred provider)`;
+    }
     const ourPriority = effectivePriority(runtime.config, pool);
-    if (candidates.some((candidate) => candidate.priority < ourPriority && !candidate.paused)) return true;
-    return request.nodeTypes.some((label) => !pool.labels.has(label));
+    const better = candidates.find((candidate) => candidate.priority < ourPriority && !candidate.paused);
+    if (better) return `a pool of provider ${better.providerName ?? '?'} (priority ${better.priority}, ours ${ourPriority})`;
+    return request.nodeTypes.some((label) => !pool.labels.has(label)) ? 'pools that have every label' : undefined;
   }
 
   /** Spec §5.5 step 5: a request whose tenant is at its limits waits, undeclined. */
@@ -430,6 +511,7 @@ export class PoolWorker implements ProcessorOwner {
     const used = sumQuota([...this.context.nodes.values()].filter((node) => node.tenantName === limit.tenantName && node.allocatedTo !== request.id));
     if (used.add(needed).fitsWithin(tenantLimits(limit))) return false;
     this.log.debug('deferring request: tenant at its resource limits', { request: request.id, tenant: limit.tenantName });
+    this.explainer.tenantQuota(request.id, limit.tenantName);
     return true;
   }
 
@@ -468,6 +550,7 @@ export class PoolWorker implements ProcessorOwner {
     } catch (error) {
       // Unknown limits are no reason to decline; launching will tell.
       this.log.warn('could not read the provider quota', { error: String(error) });
+      this.context.health?.recordApiError(this.providerName, `could not read the provider quota: ${String(error)}`);
       return true;
     }
   }

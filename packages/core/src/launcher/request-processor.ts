@@ -1,6 +1,8 @@
 import type { ConfigPool } from '../driver/provider-config.js';
 import type { NodeRequestHandler } from '../driver/node-request-handler.js';
 import { launchErrorKey, QuotaError } from '../errors.js';
+import type { PoolExplainer } from '../explain/pool-explainer.js';
+import { poolLimitWords, quotaFigures } from '../explain/quota-figures.js';
 import type { Logger } from '../log.js';
 import { normaliseStatName } from '../stats/stats.js';
 import { Node } from '../zk/node.js';
@@ -17,7 +19,12 @@ export interface ProcessorOwner {
   readonly poolName: string;
   /** Something changed that the owner should look at: this processor's launch finished. */
   wake(processor: RequestProcessor): void;
+  /** Where the processor notes what it does with the request (`nodepool request-explain`). */
+  readonly explainer: PoolExplainer;
 }
+
+/** Why one more node does not fit: whose limit, in words for the explanation. */
+type QuotaShortfall = { tenant: string } | { where: string; figures: string };
 
 /**
  * Fills one accepted node request from one pool (spec §5.5 steps 10–11): reuses ready nodes or
@@ -194,10 +201,13 @@ export class RequestProcessor {
       if (!this.handler.launch) {
         // A pool that cannot create nodes (static) waits for one to come free.
         this.setPaused(true, `waiting for a free ${label} node`);
+        this.owner.explainer.freeNode(this.request.id, label);
         return;
       }
-      if (!(await this.hasRemainingQuota(label))) {
+      const shortfall = await this.quotaShortfall(label);
+      if (shortfall) {
         this.setPaused(true, `at quota for ${label}`);
+        this.explainQuotaWait(label, shortfall);
         await this.freeOldestUnusedNode();
         return;
       }
@@ -265,13 +275,17 @@ export class RequestProcessor {
       this.takenFor.set(fresh, label);
       this.handler.nodeReusedNotification?.(fresh);
       this.log.debug('reusing ready node', { request: this.request.id, node: fresh.id, label });
+      this.owner.explainer.reused(this.request.id, fresh.id, label);
       return true;
     }
     return false;
   }
 
-  /** Pool, provider and tenant quota for one more node of `label`, counting what exists now. */
-  private async hasRemainingQuota(label: string): Promise<boolean> {
+  /**
+   * Pool, provider and tenant quota for one more node of `label`, counting what exists now:
+   * undefined when it fits, otherwise whose limit it would break.
+   */
+  private async quotaShortfall(label: string): Promise<QuotaShortfall | undefined> {
     const runtime = this.runtime;
     const needed = labelQuota(runtime.provider, label);
     const tenant = this.request.tenantName ? this.context.config().tenantResourceLimits.get(this.request.tenantName) : undefined;
@@ -287,20 +301,28 @@ export class RequestProcessor {
       }
       if (tenant && node.tenantName === tenant.tenantName) tenantNodes.push(node);
     }
-    if (!sumQuota(poolNodes).add(needed).fitsWithin(poolLimits(this.pool))) return false;
-    if (tenant && !sumQuota(tenantNodes).add(needed).fitsWithin(tenantLimits(tenant))) return false;
+    const inPool = sumQuota(poolNodes);
+    if (!inPool.add(needed).fitsWithin(poolLimits(this.pool))) return { where: poolLimitWords(this.pool), figures: quotaFigures(inPool, needed, poolLimits(this.pool)) };
+    if (tenant && !sumQuota(tenantNodes).add(needed).fitsWithin(tenantLimits(tenant))) return { tenant: tenant.tenantName };
     const provider = runtime.provider;
     if (provider.getQuotaLimits && !this.pool.ignoreProviderQuota) {
       // The cloud's own limits, minus what others run there and what our nodes use.
       try {
         const [limits, unmanaged] = await Promise.all([provider.getQuotaLimits(), provider.getUnmanagedQuotaUsed?.()]);
-        if (!sumQuota(providerNodes).add(unmanaged ?? sumQuota([])).add(needed).fitsWithin(limits)) return false;
+        const used = sumQuota(providerNodes).add(unmanaged ?? sumQuota([]));
+        if (!used.add(needed).fitsWithin(limits)) return { where: `provider ${providerName}'s cloud quota`, figures: quotaFigures(used, needed, limits) };
       } catch (error) {
         // Unknown limits do not stop a launch: the cloud refuses it if it must (QuotaError).
         this.log.warn('could not read the provider quota', { error: String(error) });
+        this.context.health?.recordApiError(providerName, `could not read the provider quota: ${String(error)}`);
       }
     }
-    return true;
+    return undefined;
+  }
+
+  private explainQuotaWait(label: string, shortfall: QuotaShortfall): void {
+    if ('tenant' in shortfall) this.owner.explainer.tenantQuota(this.request.id, shortfall.tenant);
+    else this.owner.explainer.atQuota(this.request.id, label, shortfall.where, shortfall.figures);
   }
 
   /**
@@ -369,6 +391,7 @@ export class RequestProcessor {
       // Another launcher's node got the last of the quota first.
       await zk.deleteNode(node);
       this.setPaused(true, `at quota for ${label}, another launcher was first`);
+      this.explainQuotaWait(label, (await this.quotaShortfall(label)) ?? { where: poolLimitWords(this.pool), figures: 'its last place taken by another launcher first' });
       return false;
     }
     node.setState('building');
@@ -377,10 +400,20 @@ export class RequestProcessor {
     this.takenFor.set(node, label);
     this.launched.add(node);
     this.log.info('launching node', { request: this.request.id, node: node.id, label });
+    const { explainer } = this.owner;
+    explainer.launching(this.request.id, node.id, label);
 
     const started = Date.now();
+    const health = this.context.health;
     const launch = this.handler
-      .launch!(node, { store: () => zk.storeNode(node), signal: this.abort.signal, log: this.log.child({ node: node.id }) })
+      .launch!(node, {
+        store: () => zk.storeNode(node),
+        signal: this.abort.signal,
+        log: this.log.child({ node: node.id }),
+        progress: (report) => {
+          if (!this.finished) explainer.launching(this.request.id, node.id, label, report);
+        },
+      })
       .then(
         async () => {
           if (this.abandoned) return;
@@ -406,6 +439,7 @@ export class RequestProcessor {
             this.unstored.add(node);
           }
           this.recordLaunch(node, 'ready', started);
+          health?.recordLaunch(this.owner.providerName, { ok: true });
         },
         async (error: unknown) => {
           if (this.abandoned) return;
@@ -413,6 +447,8 @@ export class RequestProcessor {
           node.setState(aborted ? 'aborted' : 'failed');
           await this.storeQuietly(node);
           this.recordLaunch(node, launchErrorKey(error), started);
+          // Running out of quota says nothing about the cloud's health; a stop is no failure.
+          if (!aborted && !this.abort.signal.aborted) health?.recordLaunch(this.owner.providerName, { ok: false, error: String(error) });
           this.log.warn(aborted ? 'launch aborted at quota' : 'launch failed', { node: node.id, request: this.request.id, error: String(error) });
         },
       )
@@ -481,6 +517,7 @@ export class RequestProcessor {
     for (const node of this.unstored) if (this.launched.has(node)) this.log.info('node is ready', { node: node.id, request: this.request.id });
     this.unstored.clear();
     this.log.info('fulfilled node request', { request: this.request.id, nodes: this.request.nodes });
+    this.owner.explainer.fulfilled(this.request.id, this.request.nodes);
     this.finished = true;
   }
 
@@ -514,6 +551,7 @@ export class RequestProcessor {
     const pools = components.all('pool').map((pool) => pool.id).filter((id): id is string => id !== undefined);
     this.request.setState(declinedByEveryPool(this.request, pools) ? 'failed' : 'requested');
     this.log.info('declining node request', { request: this.request.id, reason, state: this.request.state });
+    this.owner.explainer.declined(this.request.id, [reason]);
     await this.storeRequestQuietly();
     await this.unlockRequest();
     this.finished = true;

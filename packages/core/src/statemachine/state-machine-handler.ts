@@ -84,12 +84,19 @@ export class StateMachineHandler implements NodeRequestHandler {
         // Nodepool 9.0.0's meaning, where a driver asks for it: the machine has the whole
         // launch-timeout, and boot-timeout is the host-key scan's, from when the machine is done.
         const machineDeadline = config.bootTimeoutAfterReady ? () => deadline : bootDeadline;
-        const booted = provider.runMachine(machine, machineDeadline, signal, async (externalId) => {
-          createdAt = Date.now();
-          // Stored at once, so whatever happens next the instance can be found and deleted.
-          node.externalId = externalId;
-          await context.store();
-        });
+        const progress = (state?: string): void => context.progress?.({ attempt, attempts: config.launchRetries, state });
+        const booted = provider.runMachine(
+          machine,
+          machineDeadline,
+          signal,
+          async (externalId) => {
+            createdAt = Date.now();
+            // Stored at once, so whatever happens next the instance can be found and deleted.
+            node.externalId = externalId;
+            await context.store();
+          },
+          progress,
+        );
         const instance = await booted.catch((error: unknown) => {
           if (error instanceof LaunchTimeoutError && createdAt !== undefined && Date.now() < deadline) {
             throw new LaunchTimeoutError(`the instance did not boot within boot-timeout (${config.bootTimeout} s)`, { cause: error });
@@ -101,6 +108,7 @@ export class StateMachineHandler implements NodeRequestHandler {
           const scanDeadline = config.bootTimeoutAfterReady ? Math.min(deadline, Date.now() + config.bootTimeout * 1000) : bootDeadline();
           // Worth showing while the scan waits; otherwise `ready` follows at once and carries it.
           await context.store();
+          progress('scanning host keys');
           await this.scanKeys(node, label, scanDeadline, signal, context);
         }
         return;

@@ -138,11 +138,22 @@ export class StateMachineProvider implements Provider {
    * Advances a machine until it yields its result. The machine waits on the shared listing
    * itself, so there is no sleeping here; between steps the event loop gets its turn.
    */
-  async runMachine<T>(machine: StateMachine<T>, deadline: number | (() => number), signal: AbortSignal, onExternalId?: (id: string) => Promise<void>): Promise<T> {
+  async runMachine<T>(
+    machine: StateMachine<T>,
+    deadline: number | (() => number),
+    signal: AbortSignal,
+    onExternalId?: (id: string) => Promise<void>,
+    onState?: (state: string) => void,
+  ): Promise<T> {
     const deadlineNow = typeof deadline === 'number' ? () => deadline : deadline;
     let knownId = machine.externalId;
+    let knownState: string | undefined;
     for (;;) {
       signal.throwIfAborted();
+      if (onState && machine.state !== knownState) {
+        knownState = machine.state;
+        onState(knownState);
+      }
       const result = await machine.advance();
       const done = result !== undefined || machine.complete;
       if (machine.externalId && machine.externalId !== knownId) {
