@@ -3,6 +3,7 @@
  * ZooKeeper, a real sshd standing for the instances, and a client behaving as Zuul.
  */
 import test from 'ava';
+import { explainRequest, readLauncherReports } from '@nodepool/core';
 import { launcherCluster } from '@nodepool/core/testing';
 import simDriver from '@nodepool/driver-sim';
 import { startSimCloud, type SimCloudHandle } from '@nodepool/driver-sim/cloud';
@@ -65,6 +66,26 @@ test('a node of the simulated cloud is handed to Zuul with real host keys, and i
   await zuul.useNodes(nodeset, { projectName: 'example.org/app' });
   await zuul.returnNodes(nodeset);
   await waitFor(() => cloud.instances().length === 0, { timeoutMs: 20_000, message: 'the instance was not deleted' });
+});
+
+test('request-explain shows a launch’s attempt and the create machine’s state while the instance boots', async (t) => {
+  // A boot slower than the test: the launch stays in its machine's waiting state.
+  const cloud = await cloudFor(t, ssh(), { bootDelayMs: 600_000 });
+  const c = await launcherCluster(t, zk(), [simDriver]);
+  await c.launcher(config(cloud, ssh()).replace('boot-timeout: 10', 'boot-timeout: 900'));
+  const client = await c.client();
+  const zuul = new ZuulClient(client);
+  const request = await zuul.requestNodes(['sim-small']);
+  const launching = await waitFor(
+    async () => {
+      const explanation = explainRequest(request.id, undefined, await readLauncherReports(client), []);
+      const pool = explanation.pools.find((each) => each.provider === 'sim');
+      return pool?.text.includes('waiting for instance') ? pool : undefined;
+    },
+    { timeoutMs: 30_000, message: 'the launch never showed its machine waiting for the instance' },
+  );
+  t.is(launching.code, 'launching.node');
+  t.regex(launching.text, /^launching node \d{10} \(sim-small\) \(attempt 1 of 2, state "waiting for instance"\)$/);
 });
 
 test('instances that fail to boot are deleted before each retry, and the request fails in the end', async (t) => {
