@@ -172,7 +172,8 @@ export class ZuulClient {
   /**
    * Submits a request as Zuul's scheduler does: the creation document of spec §5.3 (ten keys,
    * float-second timestamps), created persistent and sequential at `/nodepool/requests/<PPP>-`,
-   * missing parents included.
+   * missing parents included. A lost connection is waited out, and the request is created once:
+   * a creation whose reply was lost is found again, not repeated.
    */
   async requestNodes(labels: readonly string[], options: RequestNodesOptions = {}): Promise<SubmittedRequest> {
     // Zuul fulfils an empty node set itself and never submits it.
@@ -201,13 +202,52 @@ export class ZuulClient {
       tenant_name: tenant,
     };
     const submittedAt = Date.now();
-    const path = await this.zk.create(`${REQUEST_ROOT}/${priority}-`, {
-      data: JSON.stringify(document),
-      mode: 'persistent-sequential',
-      makeParents: true,
-    });
-    const id = path.slice(REQUEST_ROOT.length + 1);
-    return { id, path, priority, labels: [...labels], document, submittedAt };
+    const submitted = (path: string): SubmittedRequest => ({ id: path.slice(REQUEST_ROOT.length + 1), path, priority, labels: [...labels], document, submittedAt });
+    for (;;) {
+      try {
+        return submitted(await this.zk.create(`${REQUEST_ROOT}/${priority}-`, { data: JSON.stringify(document), mode: 'persistent-sequential', makeParents: true }));
+      } catch (error) {
+        if (!isTransientError(error)) throw error;
+      }
+      // The connection went with the reply: the request may exist already. Submitted once,
+      // whatever happened, so no request is left behind that nobody waits for.
+      const existing = await this.findSubmittedOnceConnected(priority, document);
+      if (existing) return submitted(existing);
+    }
+  }
+
+  private async findSubmittedOnceConnected(priority: string, document: ZuulRequestDocument): Promise<string | undefined> {
+    for (;;) {
+      await this.zk.whenConnected();
+      try {
+        return await this.findSubmitted(priority, document);
+      } catch (error) {
+        if (!isTransientError(error)) throw error;
+      }
+    }
+  }
+
+  /** The path of the request this client created from `document`, if it exists. */
+  private async findSubmitted(priority: string, document: ZuulRequestDocument): Promise<string | undefined> {
+    let names: string[];
+    try {
+      names = (await this.zk.getChildren(REQUEST_ROOT)).children;
+    } catch (error) {
+      if (error instanceof NoNodeError) return undefined;
+      throw error;
+    }
+    for (const name of names.filter((each) => each.startsWith(`${priority}-`)).sort().reverse()) {
+      let record: Partial<ZuulRequestDocument> | undefined;
+      try {
+        record = JSON.parse((await this.zk.getData(`${REQUEST_ROOT}/${name}`)).data.toString('utf8')) as Partial<ZuulRequestDocument>;
+      } catch (error) {
+        if (isTransientError(error)) throw error;
+        continue; // gone meanwhile, or not JSON: not ours
+      }
+      const mine = record.requestor === document.requestor && record.created_time === document.created_time && record.requestor_data?.job_uuid === document.requestor_data.job_uuid;
+      if (mine) return `${REQUEST_ROOT}/${name}`;
+    }
+    return undefined;
   }
 
   /** The request record as it is now, or undefined when it does not exist (or is empty). */

@@ -223,6 +223,23 @@ test('waitForRequest rides out a lost connection: a read that failed is made aga
   t.is((await waiting).state, 'fulfilled');
 });
 
+test('a submission whose reply is lost is found again once connected, not made twice', async (t) => {
+  const proxy = await TcpProxy.start({ host: zk().host, port: zk().port });
+  t.teardown(() => proxy.close());
+  const parties = await connectParties(t, zk().connectString, ['observer'] as const);
+  const client = new ZooKeeperClient({ servers: proxy.address, chroot: parties.chroot, sessionTimeoutMs: 30_000 });
+  t.teardown(() => client.close());
+  await client.connect();
+  const zuul = new ZuulClient(client);
+  // The creation reaches ZooKeeper; its reply does not, and the connection is cut.
+  proxy.dropReplyTo((chunk) => chunk.includes(Buffer.from('/nodepool/requests/200-')) && chunk.includes(Buffer.from('"node_types":["small"]')));
+
+  const request = await zuul.requestNodes(['small']);
+  const created = (await parties.observer.getChildren('/nodepool/requests')).children;
+  t.deepEqual(created, [request.id]);
+  t.is(JSON.parse((await parties.observer.getData(requestPath(request.id))).data.toString('utf8')).state, 'requested');
+});
+
 test('held nodes get hold_job, comment and hold_expiration, are unlocked and do not become used', async (t) => {
   const { zuul, observer } = await setUp(t);
   const held = await zuul.runJob(['small'], {
