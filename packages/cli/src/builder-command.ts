@@ -1,19 +1,13 @@
-import { rm, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { Builder, ConfigError, createStats, formatIssue, loadSettings, rootLogger } from '@nodepool/core';
+import { InvalidArgumentError } from 'commander';
+import { Builder, createStats, loadSettings } from '@nodepool/core';
+import { daemonProgram, readDaemonFlags, runDaemon, type DaemonFlags } from './daemon.js';
 import { cliDriverRegistry } from './driver-registry.js';
 import { configureDaemonLogging } from './logging.js';
 import { consoleOutput, type Output } from './program.js';
 import { version } from './version.js';
 
-interface BuilderFlags {
-  config?: string;
-  secure?: string;
-  logconfig?: string;
-  pidfile?: string;
-  debug?: boolean;
-  foreground?: boolean;
+interface BuilderFlags extends DaemonFlags {
   buildWorkers?: number;
   uploadWorkers?: number;
 }
@@ -30,27 +24,13 @@ function workerCount(value: string): number {
  * a build in progress is killed and recorded as failed.
  */
 export async function builderMain(argv: readonly string[], output: Output = consoleOutput): Promise<number> {
-  const program = new Command('nodepool-builder')
-    .description('Build diskimages and upload them to the providers of nodepool.yaml.')
-    .option('-c, --config <file>', 'path to the configuration file')
-    .option('-s, --secure <file>', 'path to the secure file')
-    .option('-l, --logconfig <file>', 'path to the logging configuration file')
-    .option('-p, --pidfile <file>', 'write the process ID to this file')
-    .option('-d, --debug', 'stay in the foreground with debug logging')
-    .option('-f, --foreground', 'stay in the foreground')
-    .option('--build-workers <n>', 'number of build workers (default 1)', workerCount)
-    .option('--upload-workers <n>', 'number of upload workers (default 4)', workerCount)
-    .version(`Nodepool version: ${version}`, '--version', 'show the version and exit')
-    .configureOutput({ writeOut: (text) => output.out(text.trimEnd()), writeErr: (text) => output.err(text.trimEnd()) })
-    .exitOverride();
-  let flags: BuilderFlags;
-  try {
-    program.parse([...argv], { from: 'user' });
-    flags = program.opts<BuilderFlags>();
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
-    throw error;
-  }
+  const program = daemonProgram('nodepool-builder', 'Build diskimages and upload them to the providers of nodepool.yaml.', output, (command) =>
+    command
+      .option('--build-workers <n>', 'number of build workers (default 1)', workerCount)
+      .option('--upload-workers <n>', 'number of upload workers (default 4)', workerCount),
+  );
+  const flags = readDaemonFlags<BuilderFlags>(program, argv);
+  if (typeof flags === 'number') return flags;
 
   const settings = loadSettings({
     config: flags.config,
@@ -62,7 +42,6 @@ export async function builderMain(argv: readonly string[], output: Output = cons
     builder: { buildWorkers: flags.buildWorkers, uploadWorkers: flags.uploadWorkers },
   });
   await configureDaemonLogging(settings);
-  const log = rootLogger();
   const configFile = resolve(settings.config);
   const builder = new Builder({
     configFile,
@@ -74,35 +53,7 @@ export async function builderMain(argv: readonly string[], output: Output = cons
     uploadWorkers: settings.builder.uploadWorkers,
     timings: builderIntervals(settings.builder.intervals),
   });
-  // Listen before starting: a signal during start-up (or just after the pid file appears)
-  // still stops the builder in order instead of killing it outright.
-  const stopRequested = new Promise<void>((done) => {
-    const onSignal = (signal: string): void => {
-      log.info('stopping', { signal });
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      done();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
-  try {
-    await builder.start();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      for (const issue of error.issues) output.err(formatIssue(issue));
-      output.err('nodepool-builder: the configuration is not valid');
-    } else {
-      output.err(`nodepool-builder: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    await builder.stop().catch(() => undefined);
-    return 1;
-  }
-  if (settings.pidfile) await writeFile(settings.pidfile, `${process.pid}\n`);
-  await stopRequested;
-  await builder.stop();
-  if (settings.pidfile) await rm(settings.pidfile, { force: true });
-  return 0;
+  return runDaemon('nodepool-builder', builder, { pidfile: settings.pidfile, output });
 }
 
 /** `build,upload,cleanup` milliseconds (the `builder.intervals` setting); any left out keeps its default. */

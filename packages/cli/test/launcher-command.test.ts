@@ -6,28 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { useZooKeeper, waitFor } from '@nodepool/testkit';
 import { ZooKeeperClient } from '@nodepool/zookeeper';
 import { files } from './helpers.js';
+import { staticRackConfig } from './helpers/static-rack-config.js';
 
 const zk = useZooKeeper(test);
 const bin = fileURLToPath(new URL('../src/bin/nodepool-launcher.ts', import.meta.url));
 
-const config = (chroot: string) => `
-zookeeper-servers:
-  - host: ${zk().host}
-    port: ${zk().port}
-    chroot: ${chroot}
-labels:
-  - name: rack
-providers:
-  - name: rack
-    driver: static
-    pools:
-      - name: main
-        nodes:
-          - name: 127.0.0.1
-            labels: rack
-            connection-port: 1
-            host-key-checking: false
-`;
+const config = (chroot: string): string => staticRackConfig(zk(), chroot, { connectionPort: 1 });
 
 function launch(args: string[]) {
   return spawn(process.execPath, ['--import=tsx', '--conditions=source', bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { findFreePort, useZooKeeper, waitFor } from '@nodepool/testkit';
 import { files } from './helpers.js';
+import { staticRackConfig } from './helpers/static-rack-config.js';
 
 const zk = useZooKeeper(test);
 const bin = fileURLToPath(new URL('../src/bin/nodepool-launcher.ts', import.meta.url));
@@ -11,27 +12,7 @@ const bin = fileURLToPath(new URL('../src/bin/nodepool-launcher.ts', import.meta
 test('nodepool-launcher serves the web API on the configured port unless --no-webapp; the environment overrides the address', async (t) => {
   const port = await findFreePort();
   const paths = await files(t, {
-    'nodepool.yaml': `
-zookeeper-servers:
-  - host: ${zk().host}
-    port: ${zk().port}
-    chroot: /launcher-web-${Date.now()}
-webapp:
-  port: ${port}
-  listen_address: 192.0.2.1
-labels:
-  - name: rack
-providers:
-  - name: rack
-    driver: static
-    pools:
-      - name: main
-        nodes:
-          - name: 127.0.0.1
-            labels: rack
-            connection-port: 1
-            host-key-checking: false
-`,
+    'nodepool.yaml': staticRackConfig(zk(), `/launcher-web-${Date.now()}`, { connectionPort: 1, more: `webapp:\n  port: ${port}\n  listen_address: 192.0.2.1\n` }),
   });
   const child = spawn(process.execPath, ['--import=tsx', '--conditions=source', bin, '-c', paths['nodepool.yaml']!, '-f'], {
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { useZooKeeper } from '@nodepool/testkit';
 import { files } from './helpers.js';
+import { staticRackConfig } from './helpers/static-rack-config.js';
 
 const zk = useZooKeeper(test);
 const bin = fileURLToPath(new URL('../src/bin/nodepool.ts', import.meta.url));
@@ -14,23 +15,7 @@ async function nodepoolCommand(...argv: string[]): Promise<{ stdout: string; std
   return promisify(execFile)(process.execPath, ['--import=tsx', '--conditions=source', bin, ...argv], { env });
 }
 
-const config = (chroot: string) => `
-zookeeper-servers:
-  - host: ${zk().host}
-    port: ${zk().port}
-    chroot: ${chroot}
-labels:
-  - name: rack
-providers:
-  - name: rack
-    driver: static
-    pools:
-      - name: main
-        nodes:
-          - name: 127.0.0.1
-            labels: rack
-            host-key-checking: false
-`;
+const config = (chroot: string): string => staticRackConfig(zk(), chroot);
 
 test('nodepool list --json prints only JSON on stdout and no info lines on stderr', async (t) => {
   const paths = await files(t, { 'nodepool.yaml': config(`/logging-${Date.now()}`) });
