@@ -4,27 +4,30 @@
  * shared listings, leaked resources, and a launcher killed mid-launch.
  */
 import test, { type ExecutionContext } from 'ava';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { launcherCluster, poolPaused } from '@nodepool/core/testing';
 import awsDriver from '@nodepool/driver-aws';
 import { EC2_ACTIONS, type FakeAwsHandle } from '@nodepool/driver-aws/testing';
-import { useZooKeeper, waitFor, ZuulClient } from '@nodepool/testkit';
+import {
+  bootAtOnce,
+  cloudLauncherScenario,
+  expectHeldAtQuota,
+  expectJobsSucceed,
+  expectListedOncePerInterval,
+  expectQuotaHoldsThird,
+  expectSecondSighting,
+  expectServed,
+  fulfil,
+  returnAndWaitDeleted,
+  useZooKeeper,
+  waitFor,
+} from '@nodepool/testkit';
 import { awsYaml, useFakeAws } from './helpers.js';
 
 const zk = useZooKeeper(test);
+const scenario = cloudLauncherScenario((t) => launcherCluster(t, zk(), [awsDriver]));
 
-/** A launcher on the provider of `awsYaml`, the Zuul-like client and the request cache. */
-async function cluster(t: ExecutionContext, fake: FakeAwsHandle, yaml = awsYaml(fake), timings = {}) {
-  const c = await launcherCluster(t, zk(), [awsDriver]);
-  const launcher = await c.launcher(yaml, { timings });
-  const zuul = new ZuulClient(await c.client());
-  const store = await c.store();
-  return { c, launcher, zuul, store, requests: await store.requestCache(), nodes: await store.nodeCache() };
-}
+/** A launcher on the provider of `awsYaml`, the Zuul-like client and the caches of requests and nodes. */
+const cluster = (t: ExecutionContext, fake: FakeAwsHandle, yaml = awsYaml(fake), timings = {}) => scenario.start(t, yaml, { timings });
 
 const ec2Calls = (fake: FakeAwsHandle): number =>
   Object.entries(fake.calls())
@@ -34,22 +37,16 @@ const ec2Calls = (fake: FakeAwsHandle): number =>
 test('a job gets a tagged EC2 instance, and the instance is terminated once the job returns it', async (t) => {
   const fake = await useFakeAws(t);
   const { zuul, nodes } = await cluster(t, fake);
-  const request = await zuul.requestNodes(['small']);
-  t.is((await zuul.waitForRequest(request, { timeoutMs: 20_000 })).state, 'fulfilled');
-  const nodeset = await zuul.acceptNodes(request);
-  const [node] = nodeset.nodes;
-  const record = node!.record;
+  const { request, nodeset, node } = await fulfil(t, zuul, ['small']);
+  const record = node.record;
   const [instance] = fake.state().instances;
   t.like(record, { state: 'ready', provider: 'aws', pool: 'main', type: ['small'], external_id: instance!.instanceId, cloud: 'AWS', region: 'us-east-1', username: 'ubuntu', connection_type: 'ssh', connection_port: 22 });
   t.is(record.interface_ip, instance!.publicIpAddress);
   t.is(record.private_ipv4, instance!.privateIpAddress);
   t.like(record.resources, { cores: 1, instances: 1, ram: 4096 });
-  t.like(instance!.tags, { nodepool_node_id: node!.id, nodepool_pool_name: 'main', nodepool_provider_name: 'aws', Name: `np${node!.id}`, team: 'ci', request: request.id });
+  t.like(instance!.tags, { nodepool_node_id: node.id, nodepool_pool_name: 'main', nodepool_provider_name: 'aws', Name: `np${node.id}`, team: 'ci', request: request.id });
 
-  await zuul.useNodes(nodeset, { projectName: 'example.org/app' });
-  await zuul.returnNodes(nodeset);
-  await waitFor(() => fake.state().instances[0]!.state === 'terminated', { timeoutMs: 20_000, message: 'the used node’s instance was not terminated' });
-  await waitFor(() => !nodes.get(node!.id), { timeoutMs: 20_000, message: 'the node record stayed' });
+  await returnAndWaitDeleted(zuul, nodes, nodeset, () => fake.state().instances[0]!.state === 'terminated', 'the used node’s instance was not terminated');
 });
 
 test('spot labels get spot instances; a fallback label gets on-demand when spot capacity is short', async (t) => {
@@ -70,26 +67,8 @@ test('beyond the instance family’s vCPU quota, less what others run, requests 
   fake.addInstance({ instanceType: 'g4dn.xlarge', tags: { Name: 'someone-elses' } });
   // Quota read afresh at every look, so each look at the waiting request shows as a call.
   const { c, zuul, requests } = await cluster(t, fake, awsYaml(fake), { quotaCacheMs: 0 });
-  const first = await zuul.requestNodes(['gpu']);
-  const second = await zuul.requestNodes(['gpu']);
-  t.is((await zuul.waitForRequest(first, { timeoutMs: 20_000 })).state, 'fulfilled');
-  t.is((await zuul.waitForRequest(second, { timeoutMs: 20_000 })).state, 'fulfilled');
-  const third = await zuul.requestNodes(['gpu']);
-  await waitFor(() => requests.get(third.id)?.state === 'pending', { timeoutMs: 20_000 });
-  await waitFor(() => poolPaused(c), { timeoutMs: 20_000, message: 'the pool did not pause' });
-  // The launcher looks at the waiting request again (reading the quota) and still holds off.
-  const reads = fake.calls().ListServiceQuotas ?? 0;
-  await waitFor(() => (fake.calls().ListServiceQuotas ?? 0) >= reads + 2, { timeoutMs: 30_000, message: 'the launcher did not look at the quota again' });
-  t.is(requests.get(third.id)?.state, 'pending', 'still waiting for quota, not failed');
-  t.is(fake.calls().RunInstances, 2, 'never asked EC2 beyond the quota');
-
-  // A used node is deleted, which frees its vCPUs for a new instance (an unused one would be
-  // handed over as it is, launching nothing).
-  const nodeset = await zuul.acceptNodes(first);
-  await zuul.useNodes(nodeset, { projectName: 'example.org/app' });
-  await zuul.returnNodes(nodeset);
-  t.is((await zuul.waitForRequest(third, { timeoutMs: 30_000 })).state, 'fulfilled');
-  t.deepEqual(requests.get(third.id)?.declinedBy ?? [], []);
+  // Once the third waits, a used node is deleted, which frees its vCPUs for a new instance.
+  await expectQuotaHoldsThird(t, { zuul, requests, paused: () => poolPaused(c) }, { label: 'gpu', api: 'EC2', quotaReads: () => fake.calls().ListServiceQuotas ?? 0, launches: () => fake.calls().RunInstances ?? 0 });
   t.like(fake.calls(), { RunInstances: 3, 'RunInstances.failed': undefined });
 });
 
@@ -100,8 +79,7 @@ test('a launch EC2 refuses for volume quota is aborted, not failed, and served o
   const request = await zuul.requestNodes(['small']);
   await waitFor(() => (fake.calls()['RunInstances.failed'] ?? 0) >= 1, { timeoutMs: 10_000 });
   t.not(requests.get(request.id)?.state, 'failed');
-  t.is((await zuul.waitForRequest(request, { timeoutMs: 30_000 })).state, 'fulfilled');
-  t.deepEqual(requests.get(request.id)?.declinedBy ?? [], [], 'never declined');
+  await expectServed(t, zuul, requests, request);
   t.is(fake.calls()['RunInstances.failed'], 3);
 });
 
@@ -112,8 +90,7 @@ test('a pool’s max-resources on a quota code limits it like the cloud’s quot
   const first = await zuul.requestNodes(['small']);
   t.is((await zuul.waitForRequest(first, { timeoutMs: 20_000 })).state, 'fulfilled');
   const second = await zuul.requestNodes(['small']);
-  await waitFor(() => requests.get(second.id)?.state === 'pending', { timeoutMs: 20_000 });
-  await waitFor(() => poolPaused(c), { timeoutMs: 20_000, message: 'the pool did not pause at max-resources' });
+  await expectHeldAtQuota(requests, second, () => poolPaused(c), 'the pool did not pause at max-resources');
   t.is(fake.calls().RunInstances, 1);
   await zuul.returnNodes(await zuul.acceptNodes(first));
   t.is((await zuul.waitForRequest(second, { timeoutMs: 30_000 })).state, 'fulfilled');
@@ -126,8 +103,7 @@ test('an EC2 that throttles is waited out: every launch succeeds', async (t) => 
   // RunInstances: calls 1 and 2, then every 4th after them (6 and 10) of the 12 it takes to launch 8.
   const fake = await useFakeAws(t, { throttles: { RunInstances: { first: 2, every: 4 }, DescribeInstances: { first: 1 } } });
   const { zuul } = await cluster(t, fake);
-  const results = await Promise.all(Array.from({ length: 8 }, () => zuul.runJob(['small'], { timeoutMs: 60_000 })));
-  t.deepEqual(results.map((result) => result.result), Array(8).fill('SUCCESS'));
+  await expectJobsSucceed(t, zuul, 8);
   t.like(fake.calls(), { RunInstances: 8, 'RunInstances.throttled': 4, 'DescribeInstances.throttled': 1 });
   t.is(fake.state().instances.length, 8);
 });
@@ -135,17 +111,10 @@ test('an EC2 that throttles is waited out: every launch succeeds', async (t) => 
 test('however many nodes boot at once, the instances are listed once per interval', async (t) => {
   const fake = await useFakeAws(t, { bootDelayMs: 1_500 });
   const { zuul } = await cluster(t, fake, awsYaml(fake), { cleanupIntervalMs: 60_000 });
-  // The window encloses every counted call, so the bound below holds on a machine of any speed.
-  const started = Date.now();
-  fake.resetCalls();
-  const submitted = await Promise.all(Array.from({ length: 8 }, () => zuul.requestNodes(['small'])));
-  for (const request of submitted) t.is((await zuul.waitForRequest(request, { timeoutMs: 20_000 })).state, 'fulfilled');
-  const calls = fake.calls();
-  const elapsed = Date.now() - started;
-  t.log(`EC2 calls for 8 nodes in ${elapsed} ms: ${JSON.stringify(calls)}`);
+  const { counted: calls, elapsedMs } = await bootAtOnce(t, zuul, fake, 'EC2');
   // Listings are shared by every booting node: one per interval (1 s), however many boot.
   const lists = calls.DescribeInstances ?? 0;
-  t.true(lists <= Math.ceil(elapsed / 1_000) + 1, `${lists} listings in ${elapsed} ms for 8 booting nodes`);
+  expectListedOncePerInterval(t, lists, elapsedMs);
   t.is(calls.RunInstances, 8);
   // Besides the shared listings, a node costs its launch and little else.
   const perNode = (ec2Calls(fake) - lists) / 8;
@@ -175,36 +144,18 @@ test('leaked instances, volumes, AMIs, snapshots and objects are deleted, but on
   await cluster(t, fake, awsYaml(fake, { bucket: 'nodepool-images' }));
   await waitFor(() => leaked().every((present) => !present), { timeoutMs: 20_000, message: `still there: ${JSON.stringify(leaked())}` });
   // Each cleanup pass lists volumes once; nothing may be deleted before the second pass.
-  const log = fake.callLog();
-  const passes = log.flatMap((key, index) => (key === 'DescribeVolumes' ? [index] : []));
-  const firstDelete = log.findIndex((key) => ['TerminateInstances', 'DeleteVolume', 'DeregisterImage', 'DeleteSnapshot', 'DeleteObject'].includes(key));
-  t.true(passes.length >= 2, `${passes.length} cleanup passes`);
-  t.true(firstDelete > passes[1]!, `a delete (call ${firstDelete}) came before the second pass (call ${passes[1]}): ${log.join(', ')}`);
+  expectSecondSighting(t, fake.callLog(), 'DescribeVolumes', ['TerminateInstances', 'DeleteVolume', 'DeregisterImage', 'DeleteSnapshot', 'DeleteObject']);
   t.is(fake.state().instances.find((each) => each.instanceId === theirs.instanceId)?.state, 'running', 'another provider’s resources are left alone');
 });
 
 test('the instance of a launcher killed mid-launch is deleted by another, which serves the request', async (t) => {
   const fake = await useFakeAws(t, { bootDelayMs: 600_000 });
-  const c = await launcherCluster(t, zk(), [awsDriver]);
-  const body = `zookeeper-timeout: 4\n${awsYaml(fake)}`;
-  const file = join(c.dir, 'doomed.yaml');
-  await writeFile(file, c.configText(body));
-  const script = fileURLToPath(new URL('./fixtures/launcher-process.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import=tsx', '--conditions=source', script, file, 'nl-doomed'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  t.teardown(() => child.kill('SIGKILL'));
-  const [started] = (await once(child.stdout!, 'data')) as [Buffer];
-  t.is(started.toString().trim(), 'started');
-
-  const zuul = new ZuulClient(await c.client());
-  const nodes = await (await c.store()).nodeCache();
-  const request = await zuul.requestNodes(['small']);
-  await waitFor(() => [...nodes.values()].some((node) => node.state === 'building' && node.externalId), { timeoutMs: 20_000 });
-  const [abandoned] = fake.state().instances;
-  child.kill('SIGKILL');
-  await once(child, 'exit');
-
-  fake.configure({ bootDelayMs: 0 });
-  await c.launcher(body, { hostname: 'nl-survivor' });
-  t.is((await zuul.waitForRequest(request, { timeoutMs: 40_000 })).state, 'fulfilled');
-  await waitFor(() => fake.state().instances.find((each) => each.instanceId === abandoned!.instanceId)?.state === 'terminated', { timeoutMs: 30_000, message: 'the abandoned instance was not terminated' });
+  await scenario.killedMidLaunch(t, {
+    script: new URL('./fixtures/launcher-process.ts', import.meta.url),
+    yaml: awsYaml(fake),
+    abandoned: () => fake.state().instances[0]!.instanceId,
+    afterKill: () => fake.configure({ bootDelayMs: 0 }),
+    gone: (id) => fake.state().instances.find((each) => each.instanceId === id)?.state === 'terminated',
+    goneMessage: 'the abandoned instance was not terminated',
+  });
 });

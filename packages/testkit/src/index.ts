@@ -37,3 +37,28 @@ export {
 export * from '@nodepool/zuul-client';
 export { chrootClient, currentZxid, latencyPercentiles, percentile, processStats, runJobs, startLoggedProcess, stopProcess, type LoggedProcessOptions } from './bench-tools.js';
 export { benchLogDir, printLauncherBenchResult, runLauncherBench, type BenchCloud, type BenchCloudContext, type LauncherBenchOptions, type LauncherBenchResult, type LauncherBenchScenario } from './launcher-bench.js';
+export { cloudLauncherScenario, type CloudLauncherScenario, type KilledMidLaunchOptions, type NodeListing, type ScenarioCluster, type StartedScenario } from './cloud-launcher-scenario.js';
+export {
+  bootAtOnce,
+  callCount,
+  countingStats,
+  expectAbortedAtQuota,
+  expectHeldAtQuota,
+  expectJobsSucceed,
+  expectListedOncePerInterval,
+  expectQuotaHoldsThird,
+  expectRetriedThenFailed,
+  expectSecondSighting,
+  expectServed,
+  finishJob,
+  fulfil,
+  returnAndWaitDeleted,
+  type BootFailureOptions,
+  type CountedCalls,
+  type NodeLookup,
+  type PoolPaused,
+  type QuotaHoldOptions,
+  type QuotaRefusalOptions,
+  type RequestLookup,
+  type ScenarioAssertions,
+} from './cloud-launcher-steps.js';
