@@ -30,3 +30,4 @@ export {
 export { givenOptions, numberFlag, portFlag, readFakeCloudFlags, requiredPortFlag } from './fake-cloud-options.js';
 export { adapterTestContext, instanceListing, providerConfigOf, runStateMachine } from './adapter-testing.js';
 export { problemsOfDocumentedExamples, yamlExamplesUnder } from './documented-examples.js';
+export { settingChecks, type SettingChecks } from './setting-checks.js';

@@ -1,3 +1,4 @@
+import { settingChecks } from '@nodepool/core/testing';
 /** An instance profile the fake offers: vCPUs and memory (GiB). */
 export interface FakeProfile {
   readonly name: string;
@@ -70,20 +71,10 @@ export const DEFAULT_SETTINGS: FakeIbmVpcSettings = {
 /** A patch of the settings; `null` in `operationLatencyMs` removes an operation's latency. */
 export type FakeIbmVpcSettingsPatch = { readonly [K in keyof FakeIbmVpcSettings]?: K extends 'operationLatencyMs' ? Readonly<Record<string, number | null>> : FakeIbmVpcSettings[K] };
 
-function fail(message: string): never {
-  throw new FakeIbmVpcUsageError(message);
-}
-
-function count(value: unknown, name: string, min = 0): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) fail(`${name} must be a number >= ${min}`);
-  return value;
-}
-
-function address(value: unknown, name: string): string | null {
-  if (value === null) return null;
-  if (typeof value !== 'string' || !/^\d{1,3}(\.\d{1,3}){3}$/.test(value)) fail(`${name} must be an IPv4 address or null`);
-  return value;
-}
+const checks = settingChecks(FakeIbmVpcUsageError);
+// Annotated, so TypeScript knows the code after a failed check is not reached.
+const fail: (message: string) => never = checks.fail;
+const { count, entries, ipv4OrNull, latencies } = checks;
 
 function profiles(value: unknown): FakeProfile[] {
   if (!Array.isArray(value) || value.length === 0) fail('profiles must be a non-empty list');
@@ -96,10 +87,8 @@ function profiles(value: unknown): FakeProfile[] {
 
 /** Applies a patch after checking every field; throws FakeIbmVpcUsageError for a bad one. */
 export function applySettingsPatch(current: FakeIbmVpcSettings, patch: unknown): FakeIbmVpcSettings {
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) fail('the settings must be an object');
   const next: Record<string, unknown> = { ...current };
-  for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
-    if (value === undefined) continue;
+  for (const [key, value] of entries(patch, Object.keys(DEFAULT_SETTINGS))) {
     switch (key as keyof FakeIbmVpcSettings) {
       case 'region':
       case 'bucketLocation':
@@ -125,23 +114,14 @@ export function applySettingsPatch(current: FakeIbmVpcSettings, patch: unknown):
         break;
       case 'privateAddress':
       case 'floatingAddress':
-        next[key] = address(value, key);
+        next[key] = ipv4OrNull(value, key);
         break;
       case 'profiles':
         next[key] = profiles(value);
         break;
-      case 'operationLatencyMs': {
-        if (value === null || typeof value !== 'object') fail('operationLatencyMs must be an object of numbers');
-        const merged: Record<string, number> = { ...current.operationLatencyMs };
-        for (const [name, amount] of Object.entries(value as Record<string, unknown>)) {
-          if (amount === null) delete merged[name];
-          else merged[name] = count(amount, `operationLatencyMs.${name}`);
-        }
-        next[key] = merged;
+      case 'operationLatencyMs':
+        next[key] = latencies(current.operationLatencyMs, value, key);
         break;
-      }
-      default:
-        fail(`unknown setting ${key} (known: ${Object.keys(DEFAULT_SETTINGS).join(', ')})`);
     }
   }
   return next as unknown as FakeIbmVpcSettings;

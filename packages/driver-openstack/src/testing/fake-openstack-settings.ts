@@ -1,3 +1,4 @@
+import { settingChecks } from '@nodepool/core/testing';
 /** A flavor the fake's Nova offers. */
 export interface FakeFlavor {
   readonly id: string;
@@ -109,18 +110,10 @@ export class FakeOpenStackUsageError extends TypeError {
   override readonly name = 'FakeOpenStackUsageError';
 }
 
-const fail = (message: string): never => {
-  throw new FakeOpenStackUsageError(message);
-};
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function count(value: unknown, key: string, min = 0): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) fail(`${key} must be a number >= ${min}`);
-  return value as number;
-}
+const checks = settingChecks(FakeOpenStackUsageError);
+// Annotated, so TypeScript knows the code after a failed check is not reached.
+const fail: (message: string) => never = checks.fail;
+const { isRecord, count, entries, ipv4OrNull, latencies } = checks;
 
 function names(value: unknown, key: string): string[] {
   if (!Array.isArray(value) || value.length === 0 || !value.every((item) => typeof item === 'string' && item !== '')) fail(`${key} must be a non-empty list of names`);
@@ -130,12 +123,6 @@ function names(value: unknown, key: string): string[] {
 
 function microversion(value: unknown, key: string, major: number): string {
   if (typeof value !== 'string' || !new RegExp(`^${major}\\.\\d+$`).test(value)) fail(`${key} must look like ${major}.N`);
-  return value as string;
-}
-
-function address(value: unknown, key: string): string | null {
-  if (value === null) return null;
-  if (typeof value !== 'string' || !/^\d+\.\d+\.\d+\.\d+$/.test(value)) fail(`${key} must be an IPv4 address or null`);
   return value as string;
 }
 
@@ -165,11 +152,8 @@ const KEYS = Object.keys(DEFAULT_SETTINGS) as (keyof FakeOpenStackSettings)[];
  * an unknown key or a bad value. `undefined` fields are skipped.
  */
 export function applySettingsPatch(current: FakeOpenStackSettings, patch: unknown): FakeOpenStackSettings {
-  if (!isRecord(patch)) return fail('the settings must be an object');
   const next: Record<string, unknown> = { ...current };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === undefined) continue;
-    if (!(KEYS as string[]).includes(key)) fail(`unknown setting ${key} (known: ${KEYS.join(', ')})`);
+  for (const [key, value] of entries(patch, KEYS)) {
     switch (key as keyof FakeOpenStackSettings) {
       case 'regions':
       case 'zones':
@@ -195,7 +179,7 @@ export function applySettingsPatch(current: FakeOpenStackSettings, patch: unknow
         break;
       case 'fixedAddress':
       case 'floatingAddress':
-        next[key] = address(value, key);
+        next[key] = ipv4OrNull(value, key);
         break;
       case 'consoleOutput':
         if (typeof value !== 'string') fail('consoleOutput must be a string');
@@ -216,16 +200,9 @@ export function applySettingsPatch(current: FakeOpenStackSettings, patch: unknow
         next[key] = quotas;
         break;
       }
-      case 'operationLatencyMs': {
-        if (!isRecord(value)) fail('operationLatencyMs must be an object of numbers');
-        const merged: Record<string, number> = { ...current.operationLatencyMs };
-        for (const [name, amount] of Object.entries(value as Record<string, unknown>)) {
-          if (amount === null) delete merged[name];
-          else merged[name] = count(amount, `operationLatencyMs.${name}`);
-        }
-        next[key] = merged;
+      case 'operationLatencyMs':
+        next[key] = latencies(current.operationLatencyMs, value, key);
         break;
-      }
     }
   }
   return next as unknown as FakeOpenStackSettings;
