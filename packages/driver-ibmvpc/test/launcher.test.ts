@@ -5,47 +5,48 @@
  * of every kind, and a launcher killed mid-launch.
  */
 import test, { type ExecutionContext } from 'ava';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { launcherCluster, poolPaused } from '@nodepool/core/testing';
 import ibmVpcDriver from '@nodepool/driver-ibmvpc';
-import { useZooKeeper, waitFor, ZuulClient } from '@nodepool/testkit';
+import {
+  bootAtOnce,
+  callCount,
+  cloudLauncherScenario,
+  expectHeldAtQuota,
+  expectJobsSucceed,
+  expectListedOncePerInterval,
+  expectRetriedThenFailed,
+  expectSecondSighting,
+  finishJob,
+  fulfil,
+  returnAndWaitDeleted,
+  useZooKeeper,
+  waitFor,
+} from '@nodepool/testkit';
 import { ibmvpcYaml, useFakeIbmVpc } from './helpers.js';
 
 const zk = useZooKeeper(test, { tls: true });
+const scenario = cloudLauncherScenario((t) => launcherCluster(t, zk(), [ibmVpcDriver]));
 
 type Fake = Awaited<ReturnType<typeof useFakeIbmVpc>>;
 
 /** A launcher on `yaml`, the Zuul-like client and the caches of requests and nodes. */
-async function cluster(t: ExecutionContext, fake: Fake, yaml = ibmvpcYaml(fake), timings = {}) {
-  const c = await launcherCluster(t, zk(), [ibmVpcDriver]);
-  const launcher = await c.launcher(yaml, { timings });
-  const zuul = new ZuulClient(await c.client());
-  const store = await c.store();
-  return { c, launcher, zuul, store, requests: await store.requestCache(), nodes: await store.nodeCache() };
-}
+const cluster = (t: ExecutionContext, fake: Fake, yaml = ibmvpcYaml(fake), timings = {}) => scenario.start(t, yaml, { timings });
 
-const calls = (fake: Fake, name: string): number => fake.calls()[name] ?? 0;
+const calls = callCount;
 
 test('a job gets a VPC instance with a floating IP, named and grouped as Nodepool 9.0.0 does; both go once the job returns it', async (t) => {
   const fake = await useFakeIbmVpc(t);
   const { zuul, nodes } = await cluster(t, fake);
-  const request = await zuul.requestNodes(['small']);
-  t.is((await zuul.waitForRequest(request, { timeoutMs: 20_000 })).state, 'fulfilled');
-  const nodeset = await zuul.acceptNodes(request);
-  const [node] = nodeset.nodes;
+  const { nodeset, node } = await fulfil(t, zuul, ['small']);
   const state = fake.state();
   const [vm] = state.instances;
   const [fip] = state.floatingIps;
-  t.like(node!.record, {
+  t.like(node.record, {
     state: 'ready',
     provider: 'ibmvpc',
     pool: 'main',
     type: ['small'],
-    external_id: `np${node!.id}`,
+    external_id: `np${node.id}`,
     cloud: 'IBM',
     region: 'us-south',
     az: 'us-south-1',
@@ -58,14 +59,11 @@ test('a job gets a VPC instance with a floating IP, named and grouped as Nodepoo
     private_ipv4: vm!.privateAddress,
     resources: { cores: 2, instances: 1, ram: 4096 },
   });
-  t.is(vm!.name, `np${node!.id}`);
-  t.is(fip!.name, `np${node!.id}`);
+  t.is(vm!.name, `np${node.id}`);
+  t.is(fip!.name, `np${node.id}`);
   t.is(state.resourceGroups.find((group) => group.id === vm!.resourceGroupId)!.name, 'np_ibmvpc_main');
 
-  await zuul.useNodes(nodeset, { projectName: 'example.org/app' });
-  await zuul.returnNodes(nodeset);
-  await waitFor(() => fake.state().instances.length === 0, { timeoutMs: 20_000, message: 'the instance was not deleted' });
-  await waitFor(() => !nodes.get(node!.id), { timeoutMs: 20_000, message: 'the node record stayed' });
+  await returnAndWaitDeleted(zuul, nodes, nodeset, () => fake.state().instances.length === 0, 'the instance was not deleted');
   t.deepEqual(fake.state().floatingIps, [], 'the floating IP went with the node');
   t.like(fake.calls(), { 'vpc.POST.floating_ips': 1, 'vpc.POST.instances': 1, 'vpc.PUT.instance_network_interface_floating_ip': 1, 'vpc.DELETE.floating_ip': 1, 'vpc.DELETE.instance': 1 });
   t.false(fake.callLog().some((call) => call === 'vpc.GET.instance' || call === 'vpc.GET.floating_ip'), 'progress comes from the shared listing, never read node by node');
@@ -87,25 +85,23 @@ test('the stated quota holds requests back with the pool paused, until a node go
   t.is((await zuul.waitForRequest(first, { timeoutMs: 20_000 })).state, 'fulfilled');
   const held = await zuul.acceptNodes(first);
   const second = await zuul.requestNodes(['small']);
-  await waitFor(() => requests.get(second.id)?.state === 'pending', { timeoutMs: 20_000 });
-  await waitFor(() => poolPaused(c), { timeoutMs: 20_000, message: 'the pool did not pause at 4 cores' });
+  await expectHeldAtQuota(requests, second, () => poolPaused(c), 'the pool did not pause at 4 cores');
   t.is(calls(fake, 'vpc.POST.instances'), 2, 'two cx2-2x4 use the 4 cores');
-  await zuul.useNodes(held, { projectName: 'example.org/app' });
-  await zuul.returnNodes(held);
+  await finishJob(zuul, held);
   t.is((await zuul.waitForRequest(second, { timeoutMs: 30_000 })).state, 'fulfilled');
 });
 
 test('an instance that fails to boot is deleted and the launch tried again; after launch-retries the node fails, leaving nothing', async (t) => {
   const fake = await useFakeIbmVpc(t);
-  fake.failBoots({ first: 1 });
   const { zuul } = await cluster(t, fake);
-  t.is((await zuul.runJob(['small'], { timeoutMs: 30_000 })).result, 'SUCCESS');
-  t.like(fake.calls(), { 'vpc.POST.instances': 2, 'vpc.POST.floating_ips': 2 });
-  t.true(calls(fake, 'vpc.DELETE.instance') >= 1, 'the failed instance was deleted before the retry');
-
-  fake.failBoots({ first: 2 });
-  t.is((await zuul.runJob(['small'], { timeoutMs: 30_000 })).result, 'NODE_FAILURE', 'launch-retries: 2 attempts, both failed');
-  await waitFor(() => fake.state().instances.length === 0 && fake.state().floatingIps.length === 0, { timeoutMs: 20_000, message: 'a failed attempt was left behind' });
+  await expectRetriedThenFailed(t, zuul, {
+    what: 'the failed instance',
+    failBoots: (count) => fake.failBoots({ first: count }),
+    launches: () => calls(fake, 'vpc.POST.instances'),
+    deletions: () => calls(fake, 'vpc.DELETE.instance'),
+    afterRetry: () => t.is(calls(fake, 'vpc.POST.floating_ips'), 2, 'a floating IP per attempt'),
+    nothingLeft: () => fake.state().instances.length === 0 && fake.state().floatingIps.length === 0,
+  });
 });
 
 test('an IBM Cloud that throttles (429 with Retry-After) is waited out: every launch succeeds', async (t) => {
@@ -114,8 +110,7 @@ test('an IBM Cloud that throttles (429 with Retry-After) is waited out: every la
   fake.injectFault({ operation: 'vpc.POST.instances', status: 429, retryAfterS: 0, first: 2, every: 4 });
   fake.injectFault({ operation: 'vpc.GET.instances', status: 429, retryAfterS: 0, first: 1 });
   const { zuul } = await cluster(t, fake);
-  const results = await Promise.all(Array.from({ length: 6 }, () => zuul.runJob(['small'], { timeoutMs: 60_000 })));
-  t.deepEqual(results.map((result) => result.result), Array(6).fill('SUCCESS'));
+  await expectJobsSucceed(t, zuul, 6);
   // 6 instances take 9 tries: 2 throttled first, then the 4th and 8th of the 7 that follow.
   t.like(fake.calls(), { 'vpc.POST.instances': 6, 'vpc.POST.instances.throttled': 3, 'vpc.GET.instances.throttled': 1 });
 });
@@ -123,16 +118,9 @@ test('an IBM Cloud that throttles (429 with Retry-After) is waited out: every la
 test('however many nodes boot at once, instances and floating IPs are listed once per interval', async (t) => {
   const fake = await useFakeIbmVpc(t, { bootDelayMs: 1_500 });
   const { zuul } = await cluster(t, fake, ibmvpcYaml(fake), { cleanupIntervalMs: 600_000 });
-  const started = Date.now();
-  fake.resetCalls();
-  const submitted = await Promise.all(Array.from({ length: 8 }, () => zuul.requestNodes(['small'])));
-  for (const request of submitted) t.is((await zuul.waitForRequest(request, { timeoutMs: 30_000 })).state, 'fulfilled');
-  const counted = fake.calls();
-  const elapsed = Date.now() - started;
-  t.log(`IBM Cloud calls for 8 nodes in ${elapsed} ms: ${JSON.stringify(counted)}`);
-  const bound = Math.ceil(elapsed / 1_000) + 1;
-  t.true((counted['vpc.GET.instances'] ?? 0) <= bound, `${counted['vpc.GET.instances']} instance listings in ${elapsed} ms`);
-  t.true((counted['vpc.GET.floating_ips'] ?? 0) <= bound, `${counted['vpc.GET.floating_ips']} floating IP listings in ${elapsed} ms`);
+  const { counted, elapsedMs } = await bootAtOnce(t, zuul, fake, 'IBM Cloud');
+  expectListedOncePerInterval(t, counted['vpc.GET.instances'] ?? 0, elapsedMs, 'instance listings');
+  expectListedOncePerInterval(t, counted['vpc.GET.floating_ips'] ?? 0, elapsedMs, 'floating IP listings');
   // Per node: its floating IP, its instance and the binding; everything else is shared.
   t.like(counted, { 'vpc.POST.floating_ips': 8, 'vpc.POST.instances': 8, 'vpc.PUT.instance_network_interface_floating_ip': 8 });
 });
@@ -169,11 +157,7 @@ test('leaked instances, floating IPs, images and staged files are deleted, but o
   await cluster(t, fake);
   await waitFor(() => Object.values(leaked()).every((present) => !present), { timeoutMs: 30_000, message: `still there: ${JSON.stringify(leaked())}` });
   const log = fake.callLog();
-  const secondSighting = (list: string, deletion: string) => {
-    const listings = log.flatMap((name, index) => (name === list ? [index] : []));
-    const deleted = log.indexOf(deletion);
-    t.true(listings.length >= 2 && deleted > listings[1]!, `${deletion} (call ${deleted}) before the second ${list} (calls ${listings.join(', ')})`);
-  };
+  const secondSighting = (list: string, deletion: string) => expectSecondSighting(t, log, list, deletion);
   secondSighting('vpc.GET.instances', 'vpc.DELETE.instance');
   secondSighting('vpc.GET.floating_ips', 'vpc.DELETE.floating_ip');
   secondSighting('vpc.GET.images', 'vpc.DELETE.image');
@@ -186,28 +170,16 @@ test('leaked instances, floating IPs, images and staged files are deleted, but o
 
 test('the instance of a launcher killed mid-launch is deleted by another, which serves the request', async (t) => {
   const fake = await useFakeIbmVpc(t, { bootDelayMs: 600_000 });
-  const c = await launcherCluster(t, zk(), [ibmVpcDriver]);
-  const body = `zookeeper-timeout: 4.0\n${ibmvpcYaml(fake)}`;
-  const file = join(c.dir, 'doomed.yaml');
-  await writeFile(file, c.configText(body).replace('zookeeper-timeout: 10\n', ''));
-  const script = fileURLToPath(new URL('./fixtures/launcher-process.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import=tsx', '--conditions=source', script, file, 'nl-doomed'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  t.teardown(() => child.kill('SIGKILL'));
-  const [started] = (await once(child.stdout!, 'data')) as [Buffer];
-  t.is(started.toString().trim(), 'started');
-
-  const zuul = new ZuulClient(await c.client());
-  const nodes = await (await c.store()).nodeCache();
-  const request = await zuul.requestNodes(['small']);
-  await waitFor(() => fake.state().instances.length === 1, { timeoutMs: 20_000 });
-  const [abandoned] = fake.state().instances;
-  child.kill('SIGKILL');
-  await once(child, 'exit');
-
-  fake.configure({ bootDelayMs: 0 });
-  await c.launcher(body.replace('zookeeper-timeout: 4.0\n', ''), { hostname: 'nl-survivor' });
-  t.is((await zuul.waitForRequest(request, { timeoutMs: 40_000 })).state, 'fulfilled');
-  await waitFor(() => !fake.state().instances.some((each) => each.id === abandoned!.id), { timeoutMs: 30_000, message: 'the abandoned instance was not deleted' });
+  const { nodes } = await scenario.killedMidLaunch(t, {
+    script: new URL('./fixtures/launcher-process.ts', import.meta.url),
+    yaml: ibmvpcYaml(fake),
+    survivorSession: 'cluster',
+    launched: () => fake.state().instances.length === 1,
+    abandoned: () => fake.state().instances[0]!.id,
+    afterKill: () => fake.configure({ bootDelayMs: 0 }),
+    gone: (id) => !fake.state().instances.some((each) => each.id === id),
+    goneMessage: 'the abandoned instance was not deleted',
+  });
   t.is(fake.state().instances.length, 1, 'only the node that serves the request is left');
   t.true([...nodes.values()].every((node) => node.state !== 'building'));
 });
