@@ -6,53 +6,56 @@
  * killed mid-launch, and a configuration reload.
  */
 import test, { type ExecutionContext } from 'ava';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { launcherCluster, poolPaused } from '@nodepool/core/testing';
 import drivers from '@nodepool/driver-openstack';
-import { useZooKeeper, waitFor, ZuulClient } from '@nodepool/testkit';
+import {
+  bootAtOnce,
+  callCount,
+  cloudLauncherScenario,
+  expectHeldAtQuota,
+  expectJobsSucceed,
+  expectListedOncePerInterval,
+  expectQuotaHoldsThird,
+  expectRetriedThenFailed,
+  expectSecondSighting,
+  expectServed,
+  finishJob,
+  fulfil,
+  returnAndWaitDeleted,
+  useZooKeeper,
+  waitFor,
+  ZuulClient,
+} from '@nodepool/testkit';
 import { CLOUDS_FILE, openstackYaml, useFakeOpenStack } from './helpers.js';
 
 const zk = useZooKeeper(test);
+const scenario = cloudLauncherScenario((t) => launcherCluster(t, zk(), drivers));
 
 type Fake = Awaited<ReturnType<typeof useFakeOpenStack>>;
 
 /** A launcher on `yaml`, the Zuul-like client and the caches of requests and nodes. */
-async function cluster(t: ExecutionContext, fake: Fake, yaml = openstackYaml(fake), timings = {}) {
-  const c = await launcherCluster(t, zk(), drivers);
-  const launcher = await c.launcher(yaml, { timings });
-  const zuul = new ZuulClient(await c.client());
-  const store = await c.store();
-  return { c, launcher, zuul, store, requests: await store.requestCache(), nodes: await store.nodeCache() };
-}
+const cluster = (t: ExecutionContext, fake: Fake, yaml = openstackYaml(fake), timings = {}) => scenario.start(t, yaml, { timings });
 
-const calls = (fake: Fake, name: string): number => fake.calls()[name] ?? 0;
+const calls = callCount;
 
 test('a job gets a Nova server with a floating IP and Nodepool metadata; both are deleted once the job returns it', async (t) => {
   const fake = await useFakeOpenStack(t);
   const { zuul, nodes } = await cluster(t, fake);
-  const request = await zuul.requestNodes(['small']);
-  t.is((await zuul.waitForRequest(request, { timeoutMs: 20_000 })).state, 'fulfilled');
-  const nodeset = await zuul.acceptNodes(request);
-  const [node] = nodeset.nodes;
+  const { request, nodeset, node } = await fulfil(t, zuul, ['small']);
   const { servers, floatingIps, ports } = fake.state();
   const [server] = servers;
   const [fip] = floatingIps;
-  t.like(node!.record, { state: 'ready', provider: 'openstack', pool: 'main', type: ['small'], external_id: server!.id, cloud: fake.cloud, region: 'RegionOne', az: 'nova', username: 'cirros', connection_type: 'ssh', connection_port: 22, image_id: 'cirros' });
-  t.is(node!.record.public_ipv4, fip!.address, 'the floating IP is the public address');
-  t.is(node!.record.interface_ip, fip!.address);
-  t.is(node!.record.private_ipv4, ports.find((port) => port.deviceId === server!.id)!.fixedIps[0]!.ipAddress);
-  t.deepEqual(node!.record.resources, { instances: 1, cores: 1, ram: 1024 }, 'ds1G, the smallest flavor with 1 GiB');
-  t.deepEqual(server!.metadata, { groups: 'openstack,cirros,small', team: 'ci', request: request.id, nodepool_node_id: node!.id, nodepool_pool_name: 'main', nodepool_provider_name: 'openstack' });
-  t.like(server, { name: `np${node!.id}`, flavorId: 'd1', keyName: 'zuul' });
+  t.like(node.record, { state: 'ready', provider: 'openstack', pool: 'main', type: ['small'], external_id: server!.id, cloud: fake.cloud, region: 'RegionOne', az: 'nova', username: 'cirros', connection_type: 'ssh', connection_port: 22, image_id: 'cirros' });
+  t.is(node.record.public_ipv4, fip!.address, 'the floating IP is the public address');
+  t.is(node.record.interface_ip, fip!.address);
+  t.is(node.record.private_ipv4, ports.find((port) => port.deviceId === server!.id)!.fixedIps[0]!.ipAddress);
+  t.deepEqual(node.record.resources, { instances: 1, cores: 1, ram: 1024 }, 'ds1G, the smallest flavor with 1 GiB');
+  t.deepEqual(server!.metadata, { groups: 'openstack,cirros,small', team: 'ci', request: request.id, nodepool_node_id: node.id, nodepool_pool_name: 'main', nodepool_provider_name: 'openstack' });
+  t.like(server, { name: `np${node.id}`, flavorId: 'd1', keyName: 'zuul' });
 
-  await zuul.useNodes(nodeset, { projectName: 'example.org/app' });
-  await zuul.returnNodes(nodeset);
-  await waitFor(() => fake.state().servers.length === 0, { timeoutMs: 20_000, message: 'the server was not deleted' });
-  await waitFor(() => !nodes.get(node!.id), { timeoutMs: 20_000, message: 'the node record stayed' });
+  await returnAndWaitDeleted(zuul, nodes, nodeset, () => fake.state().servers.length === 0, 'the server was not deleted');
   t.deepEqual(fake.state().floatingIps, [], 'the floating IP went with the node');
   t.like(fake.calls(), { 'network.POST.floatingips': 1, 'network.DELETE.floatingip': 1, 'compute.POST.servers': 1, 'compute.DELETE.server': 1 });
 });
@@ -60,11 +63,9 @@ test('a job gets a Nova server with a floating IP and Nodepool metadata; both ar
 test('a pool with auto-floating-ip off gets no floating IP; the node is reached on its fixed address', async (t) => {
   const fake = await useFakeOpenStack(t);
   const { zuul } = await cluster(t, fake, openstackYaml(fake, { pool: '        auto-floating-ip: false\n' }));
-  const request = await zuul.requestNodes(['debian']);
-  t.is((await zuul.waitForRequest(request, { timeoutMs: 20_000 })).state, 'fulfilled');
-  const [node] = (await zuul.acceptNodes(request)).nodes;
-  const fixed = fake.state().ports.find((port) => port.deviceId === node!.record.external_id)!.fixedIps[0]!.ipAddress;
-  t.like(node!.record, { public_ipv4: null, private_ipv4: fixed, interface_ip: fixed, resources: { instances: 1, cores: 2, ram: 4096 } });
+  const { node } = await fulfil(t, zuul, ['debian']);
+  const fixed = fake.state().ports.find((port) => port.deviceId === node.record.external_id)!.fixedIps[0]!.ipAddress;
+  t.like(node.record, { public_ipv4: null, private_ipv4: fixed, interface_ip: fixed, resources: { instances: 1, cores: 2, ram: 4096 } });
   t.is(calls(fake, 'network.POST.floatingips'), 0);
   t.deepEqual(fake.state().floatingIps, []);
 });
@@ -73,24 +74,19 @@ test('a boot-from-volume label gets a tagged volume of its size, counted against
   const fake = await useFakeOpenStack(t);
   const label = { name: 'volume', yaml: 'cloud-image: cirros\nflavor-name: m1.small\nboot-from-volume: true\nvolume-size: 20' };
   const { c, zuul, requests, nodes } = await cluster(t, fake, openstackYaml(fake, { label, pool: '        max-volumes: 1\n' }));
-  const first = await zuul.requestNodes(['volume']);
-  t.is((await zuul.waitForRequest(first, { timeoutMs: 20_000 })).state, 'fulfilled');
-  const nodeset = await zuul.acceptNodes(first);
-  const [node] = nodeset.nodes;
+  const { nodeset, node } = await fulfil(t, zuul, ['volume']);
   const [volume] = fake.state().volumes;
   const [server] = fake.state().servers;
-  t.like(volume, { size: 20, status: 'in-use', serverId: server!.id, metadata: { nodepool_node_id: node!.id, nodepool_pool_name: 'main', nodepool_provider_name: 'openstack' } });
+  t.like(volume, { size: 20, status: 'in-use', serverId: server!.id, metadata: { nodepool_node_id: node.id, nodepool_pool_name: 'main', nodepool_provider_name: 'openstack' } });
   t.is(server!.imageId, null, 'booted from the volume, not the image');
-  t.deepEqual(node!.record.resources, { instances: 1, cores: 1, ram: 2048, volumes: 1, 'volume-gb': 20 });
+  t.deepEqual(node.record.resources, { instances: 1, cores: 1, ram: 2048, volumes: 1, 'volume-gb': 20 });
 
   // max-volumes: 1 holds the next one back until the first is gone.
   const second = await zuul.requestNodes(['volume']);
-  await waitFor(() => requests.get(second.id)?.state === 'pending', { timeoutMs: 20_000 });
-  await waitFor(() => poolPaused(c), { timeoutMs: 20_000, message: 'the pool did not pause at max-volumes' });
+  await expectHeldAtQuota(requests, second, () => poolPaused(c), 'the pool did not pause at max-volumes');
   t.is(calls(fake, 'compute.POST.servers'), 1);
-  await zuul.useNodes(nodeset, { projectName: 'example.org/app' });
-  await zuul.returnNodes(nodeset);
-  await waitFor(() => !nodes.get(node!.id), { timeoutMs: 20_000 });
+  await finishJob(zuul, nodeset);
+  await waitFor(() => !nodes.get(node.id), { timeoutMs: 20_000 });
   t.false(fake.state().volumes.some((each) => each.id === volume!.id), 'the volume went with its server');
   t.is((await zuul.waitForRequest(second, { timeoutMs: 30_000 })).state, 'fulfilled');
 });
@@ -113,23 +109,7 @@ test('beyond the cloud’s instance quota, requests wait with the pool paused, a
   const fake = await useFakeOpenStack(t, { quotas: { instances: 2 } });
   // Quota read afresh at every look, so each look at the waiting request shows as a call.
   const { c, zuul, requests } = await cluster(t, fake, openstackYaml(fake), { quotaCacheMs: 0 });
-  const first = await zuul.requestNodes(['small']);
-  const second = await zuul.requestNodes(['small']);
-  t.is((await zuul.waitForRequest(first, { timeoutMs: 20_000 })).state, 'fulfilled');
-  t.is((await zuul.waitForRequest(second, { timeoutMs: 20_000 })).state, 'fulfilled');
-  const third = await zuul.requestNodes(['small']);
-  await waitFor(() => requests.get(third.id)?.state === 'pending', { timeoutMs: 20_000 });
-  await waitFor(() => poolPaused(c), { timeoutMs: 20_000, message: 'the pool did not pause' });
-  const reads = calls(fake, 'compute.GET.limits');
-  await waitFor(() => calls(fake, 'compute.GET.limits') >= reads + 2, { timeoutMs: 30_000, message: 'the launcher did not look at the quota again' });
-  t.is(requests.get(third.id)?.state, 'pending', 'still waiting for quota, not failed');
-  t.is(calls(fake, 'compute.POST.servers'), 2, 'never asked Nova beyond the quota');
-
-  const nodeset = await zuul.acceptNodes(first);
-  await zuul.useNodes(nodeset, { projectName: 'example.org/app' });
-  await zuul.returnNodes(nodeset);
-  t.is((await zuul.waitForRequest(third, { timeoutMs: 30_000 })).state, 'fulfilled');
-  t.deepEqual(requests.get(third.id)?.declinedBy ?? [], []);
+  await expectQuotaHoldsThird(t, { zuul, requests, paused: () => poolPaused(c) }, { label: 'small', api: 'Nova', quotaReads: () => calls(fake, 'compute.GET.limits'), launches: () => calls(fake, 'compute.POST.servers') });
 });
 
 test('ignore-provider-quota: the pool launches beyond the cloud\'s reported quota, within its own max-servers', async (t) => {
@@ -141,9 +121,7 @@ test('ignore-provider-quota: the pool launches beyond the cloud\'s reported quot
   // The launcher asks Nova although the quota it reads has no room; Nova refuses, the launch waits.
   await waitFor(() => calls(fake, 'compute.POST.servers.failed') >= 1, { timeoutMs: 20_000, message: 'the launcher never asked beyond the cloud quota' });
   t.not(requests.get(second.id)?.state, 'failed');
-  const nodeset = await zuul.acceptNodes(first);
-  await zuul.useNodes(nodeset, { projectName: 'example.org/app' });
-  await zuul.returnNodes(nodeset);
+  await finishJob(zuul, await zuul.acceptNodes(first));
   t.is((await zuul.waitForRequest(second, { timeoutMs: 30_000 })).state, 'fulfilled');
 });
 
@@ -154,8 +132,7 @@ test('a launch Nova refuses with "Quota exceeded" is aborted, not failed, and se
   const request = await zuul.requestNodes(['small']);
   await waitFor(() => calls(fake, 'compute.POST.servers.failed') >= 1, { timeoutMs: 10_000 });
   t.not(requests.get(request.id)?.state, 'failed');
-  t.is((await zuul.waitForRequest(request, { timeoutMs: 30_000 })).state, 'fulfilled');
-  t.deepEqual(requests.get(request.id)?.declinedBy ?? [], [], 'never declined');
+  await expectServed(t, zuul, requests, request);
   t.like(fake.calls(), { 'compute.POST.servers': 3, 'compute.POST.servers.failed': 2 });
   t.true(calls(fake, 'compute.GET.limits') >= 2, 'the quota was read again after the refusal');
 });
@@ -170,17 +147,14 @@ test('as in Nodepool 9.0.0, boot-timeout is for SSH: a server may take longer th
 
 test('a server that goes to ERROR is deleted and the launch tried again; after launch-retries the node fails', async (t) => {
   const fake = await useFakeOpenStack(t);
-  fake.failBoots({ first: 1, message: 'No valid host was found. There are not enough hosts available.' });
   const { zuul } = await cluster(t, fake);
-  const { result } = await zuul.runJob(['small'], { timeoutMs: 30_000 });
-  t.is(result, 'SUCCESS');
-  t.like(fake.calls(), { 'compute.POST.servers': 2 });
-  t.true(calls(fake, 'compute.DELETE.server') >= 1, 'the errored server was deleted before the retry');
-
-  fake.failBoots({ first: 2 });
-  const failed = await zuul.runJob(['small'], { timeoutMs: 30_000 });
-  t.is(failed.result, 'NODE_FAILURE', 'launch-retries: 2 attempts, both ERROR');
-  await waitFor(() => fake.state().servers.length === 0, { timeoutMs: 20_000, message: 'an errored server was left behind' });
+  await expectRetriedThenFailed(t, zuul, {
+    what: 'the errored server',
+    failBoots: (count) => fake.failBoots(count === 1 ? { first: 1, message: 'No valid host was found. There are not enough hosts available.' } : { first: count }),
+    launches: () => calls(fake, 'compute.POST.servers'),
+    deletions: () => calls(fake, 'compute.DELETE.server'),
+    nothingLeft: () => fake.state().servers.length === 0,
+  });
 });
 
 test('an OpenStack that throttles (429 and 413 with Retry-After) is waited out: every launch succeeds', async (t) => {
@@ -190,8 +164,7 @@ test('an OpenStack that throttles (429 and 413 with Retry-After) is waited out: 
   fake.injectFault({ operation: 'compute.POST.servers', status: 429, retryAfterS: 0, first: 2, every: 4 });
   fake.injectFault({ operation: 'compute.GET.servers_detail', status: 413, retryAfterS: 0, first: 1 });
   const { zuul } = await cluster(t, fake);
-  const results = await Promise.all(Array.from({ length: 6 }, () => zuul.runJob(['small'], { timeoutMs: 60_000 })));
-  t.deepEqual(results.map((result) => result.result), Array(6).fill('SUCCESS'));
+  await expectJobsSucceed(t, zuul, 6);
   // 6 servers take 9 tries: 2 throttled first, then the 4th and 8th of the 7 that follow.
   t.like(fake.calls(), { 'compute.POST.servers': 6, 'compute.POST.servers.throttled': 3, 'compute.GET.servers_detail.throttled': 1 });
 });
@@ -199,16 +172,9 @@ test('an OpenStack that throttles (429 and 413 with Retry-After) is waited out: 
 test('however many nodes boot at once, servers are listed once per interval', async (t) => {
   const fake = await useFakeOpenStack(t, { bootDelayMs: 1_500 });
   const { zuul } = await cluster(t, fake, openstackYaml(fake), { cleanupIntervalMs: 600_000 });
-  // The window encloses every counted call, so the bound below holds on a machine of any speed.
-  const started = Date.now();
-  fake.resetCalls();
-  const submitted = await Promise.all(Array.from({ length: 8 }, () => zuul.requestNodes(['debian'])));
-  for (const request of submitted) t.is((await zuul.waitForRequest(request, { timeoutMs: 30_000 })).state, 'fulfilled');
-  const counted = fake.calls();
-  const elapsed = Date.now() - started;
-  t.log(`OpenStack calls for 8 nodes in ${elapsed} ms: ${JSON.stringify(counted)}`);
+  const { counted, elapsedMs } = await bootAtOnce(t, zuul, fake, 'OpenStack', 'debian');
   const lists = counted['compute.GET.servers_detail'] ?? 0;
-  t.true(lists <= Math.ceil(elapsed / 1_000) + 1, `${lists} listings in ${elapsed} ms for 8 booting nodes`);
+  expectListedOncePerInterval(t, lists, elapsedMs);
   t.is(counted['compute.POST.servers'], 8);
   // Per node: the server, and its floating IP (its port, the IP); anything else is shared.
   t.like(counted, { 'network.GET.ports': 8, 'network.POST.floatingips': 8 });
@@ -243,11 +209,7 @@ test('leaked servers, floating IPs, volumes, DOWN ports and image uploads are de
   await waitFor(() => Object.values(leaked()).every((present) => !present), { timeoutMs: 30_000, message: `still there: ${JSON.stringify(leaked())}` });
   // Nothing is deleted before its kind was seen on a second pass.
   const log = fake.callLog();
-  const secondSighting = (list: string, deletion: string) => {
-    const listings = log.flatMap((name, index) => (name === list ? [index] : []));
-    const deleted = log.indexOf(deletion);
-    t.true(listings.length >= 2 && deleted > listings[1]!, `${deletion} (call ${deleted}) before the second ${list} (calls ${listings.join(', ')})`);
-  };
+  const secondSighting = (list: string, deletion: string) => expectSecondSighting(t, log, list, deletion);
   secondSighting('compute.GET.servers_detail', 'compute.DELETE.server');
   secondSighting('network.GET.floatingips', 'network.DELETE.floatingip');
   secondSighting('block-storage.GET.volumes_detail', 'block-storage.DELETE.volume');
@@ -262,31 +224,15 @@ test('leaked servers, floating IPs, volumes, DOWN ports and image uploads are de
 
 test('the server of a launcher killed mid-launch is deleted by another, which serves the request', async (t) => {
   const fake = await useFakeOpenStack(t, { bootDelayMs: 600_000 });
-  const c = await launcherCluster(t, zk(), drivers);
-  const body = `zookeeper-timeout: 4\n${openstackYaml(fake)}`;
-  const file = join(c.dir, 'doomed.yaml');
-  await writeFile(file, c.configText(body));
-  const script = fileURLToPath(new URL('./fixtures/launcher-process.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import=tsx', '--conditions=source', script, file, 'nl-doomed'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, OS_CLIENT_CONFIG_FILE: CLOUDS_FILE },
+  await scenario.killedMidLaunch(t, {
+    script: new URL('./fixtures/launcher-process.ts', import.meta.url),
+    yaml: openstackYaml(fake),
+    env: { OS_CLIENT_CONFIG_FILE: CLOUDS_FILE },
+    abandoned: () => fake.state().servers[0]!.id,
+    afterKill: () => fake.configure({ bootDelayMs: 0 }),
+    gone: (id) => !fake.state().servers.some((each) => each.id === id),
+    goneMessage: 'the abandoned server was not deleted',
   });
-  t.teardown(() => child.kill('SIGKILL'));
-  const [started] = (await once(child.stdout!, 'data')) as [Buffer];
-  t.is(started.toString().trim(), 'started');
-
-  const zuul = new ZuulClient(await c.client());
-  const nodes = await (await c.store()).nodeCache();
-  const request = await zuul.requestNodes(['small']);
-  await waitFor(() => [...nodes.values()].some((node) => node.state === 'building' && node.externalId), { timeoutMs: 20_000 });
-  const [abandoned] = fake.state().servers;
-  child.kill('SIGKILL');
-  await once(child, 'exit');
-
-  fake.configure({ bootDelayMs: 0 });
-  await c.launcher(body, { hostname: 'nl-survivor' });
-  t.is((await zuul.waitForRequest(request, { timeoutMs: 40_000 })).state, 'fulfilled');
-  await waitFor(() => !fake.state().servers.some((each) => each.id === abandoned!.id), { timeoutMs: 30_000, message: 'the abandoned server was not deleted' });
   t.is(fake.state().servers.length, 1, 'only the node that serves the request is left');
 });
 
@@ -308,8 +254,7 @@ test('a configuration reload that changes a pool launches with the new settings'
       const nodeset = await zuul.acceptNodes(request);
       const server = fake.state().servers.find((each) => each.id === nodeset.nodes[0]!.record.external_id);
       const fips = fake.state().floatingIps.length;
-      await zuul.useNodes(nodeset, { projectName: 'example.org/app' });
-      await zuul.returnNodes(nodeset);
+      await finishJob(zuul, nodeset);
       return server?.flavorId === '4' ? { server, fips, record: nodeset.nodes[0]!.record } : undefined;
     },
     { timeoutMs: 60_000, message: 'launches never took the new flavor' },
