@@ -31,3 +31,5 @@ export { givenOptions, numberFlag, portFlag, readFakeCloudFlags, requiredPortFla
 export { adapterTestContext, instanceListing, providerConfigOf, runStateMachine } from './adapter-testing.js';
 export { problemsOfDocumentedExamples, yamlExamplesUnder } from './documented-examples.js';
 export { settingChecks, type SettingChecks } from './setting-checks.js';
+export { isoSeconds, jsonReply, readRequestBody, sendReply, type FakeApiRequest, type FakeHttpReply } from './fake-http.js';
+export { answerControl, commonControlRoutes, type ControlledFake, type ControlRoutes } from './control-routes.js';

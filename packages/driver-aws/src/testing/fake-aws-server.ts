@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { answerControl, commonControlRoutes, jsonReply, readRequestBody, sendReply, type ControlRoutes } from '@nodepool/core/testing';
 import { AwsApiError } from './aws-api-error.js';
 import { EC2_NAMESPACE, ec2RateClass, runEc2Action } from './ec2-api.js';
 import type { FakeAws, FakeAwsRateClass } from './fake-aws.js';
@@ -61,20 +62,21 @@ function s3Protocol(method: string, resource: string): Protocol {
  * form-encoded `POST /` is EC2, anything else is S3.
  */
 export function createFakeAwsServer(fake: FakeAws): Server {
+  const routes = controlRoutes(fake);
   return createServer((request, response) => {
-    handle(fake, request).then(
-      (reply) => send(response, reply),
-      (error: unknown) => send(response, { status: 500, headers: { 'Content-Type': 'text/plain' }, body: `fake AWS failed: ${String(error)}` }),
+    handle(fake, routes, request).then(
+      (reply) => sendReply(response, reply),
+      (error: unknown) => sendReply(response, { status: 500, headers: { 'Content-Type': 'text/plain' }, body: `fake AWS failed: ${String(error)}` }),
     );
   });
 }
 
-async function handle(fake: FakeAws, request: IncomingMessage): Promise<HttpReply> {
+async function handle(fake: FakeAws, routes: ControlRoutes, request: IncomingMessage): Promise<HttpReply> {
   // Read first, whatever the outcome, so the connection stays usable for the next request.
-  const { body, tooLarge } = await readBody(request);
+  const { body, tooLarge } = await readRequestBody(request, MAX_BODY_BYTES);
   const method = request.method ?? 'GET';
   const url = new URL(request.url ?? '/', 'http://fake-aws');
-  if (url.pathname === '/_fake' || url.pathname.startsWith('/_fake/')) return control(fake, method, url.pathname, body);
+  if (url.pathname === '/_fake' || url.pathname.startsWith('/_fake/')) return answerControl(method, url.pathname, body, routes, badControlRequest);
   const auth = readSigV4(request.headers, url.searchParams);
   const target = request.headers['x-amz-target'];
   if (typeof target === 'string') {
@@ -147,94 +149,39 @@ async function serve(fake: FakeAws, protocol: Protocol, action: string, rateClas
 
 // ---- control plane ------------------------------------------------------------------------------
 
-const json = (body: unknown, status = 200): HttpReply => ({ status, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-
-function control(fake: FakeAws, method: string, pathname: string, body: Buffer): HttpReply {
-  let input: unknown;
-  if (body.length > 0) {
-    try {
-      input = JSON.parse(body.toString('utf8'));
-    } catch {
-      return json({ error: { code: 'BadRequest', message: 'the request body is not valid JSON' } }, 400);
-    }
-  }
-  const route = `${method} ${pathname.replace(/\/+$/, '')}`;
-  try {
-    switch (route) {
-      case 'GET /_fake':
-        return json({ name: 'nodepool-fake-aws', about: 'A fake AWS (EC2, S3, Service Quotas) for Nodepool tests and benchmarks. Not AWS.', settings: fake.settings() });
-      case 'GET /_fake/calls':
-        return json(fake.calls());
-      case 'DELETE /_fake/calls':
-        return json(fake.resetCalls());
-      case 'GET /_fake/calls/log':
-        return json(fake.callLog());
-      case 'GET /_fake/settings':
-        return json(fake.settings());
-      case 'POST /_fake/settings':
-        return json(fake.configure(input ?? {}));
-      case 'POST /_fake/reset':
-        fake.reset();
-        return { status: 204 };
-      case 'GET /_fake/failures':
-        return json(fake.failures());
-      case 'POST /_fake/failures':
-        return json(fake.injectFailure(input), 201);
-      case 'DELETE /_fake/failures':
-        fake.clearFailures();
-        return { status: 204 };
-      case 'GET /_fake/state':
-        return json(fake.state());
-      case 'POST /_fake/instances':
-        return json(fake.addInstance((input ?? {}) as never), 201);
-      case 'POST /_fake/volumes':
-        return json(fake.addVolume((input ?? {}) as never), 201);
-      case 'POST /_fake/images':
-        return json(fake.addImage(input as never), 201);
-      case 'POST /_fake/snapshots':
-        return json(fake.addSnapshot((input ?? {}) as never), 201);
-      case 'POST /_fake/hosts':
-        return json(fake.addHost(input as never), 201);
-      case 'POST /_fake/objects': {
-        const request = (input ?? {}) as { bodyBase64?: unknown; body?: unknown };
-        if (request.bodyBase64 !== undefined && typeof request.bodyBase64 !== 'string') throw new FakeAwsUsageError('bodyBase64 must be a string');
-        const bytes = typeof request.bodyBase64 === 'string' ? Buffer.from(request.bodyBase64, 'base64') : request.body;
-        return json(fake.addObject({ ...(input as object), body: bytes } as never), 201);
-      }
-      case 'POST /_fake/terminate': {
-        const request = (input ?? {}) as { instanceIds?: unknown; reason?: unknown };
-        if (!Array.isArray(request.instanceIds) || !request.instanceIds.every((id) => typeof id === 'string')) throw new FakeAwsUsageError('instanceIds must be a list of instance IDs');
-        return json(fake.terminateInstances(request.instanceIds as string[], request.reason as never));
-      }
-      default:
-        return json({ error: { code: 'UnknownRoute', message: `no such control route: ${route}` } }, 404);
-    }
-  } catch (error) {
-    // A direct request can break the cloud's own rules too (a bucket name S3 would refuse).
-    if (error instanceof AwsApiError) return json({ error: { code: error.code, message: error.message } }, 400);
-    if (error instanceof FakeAwsUsageError || error instanceof TypeError) return json({ error: { code: 'BadRequest', message: error.message } }, 400);
-    throw error;
-  }
+function controlRoutes(fake: FakeAws): ControlRoutes {
+  return {
+    'GET /_fake': () => jsonReply({ name: 'nodepool-fake-aws', about: 'A fake AWS (EC2, S3, Service Quotas) for Nodepool tests and benchmarks. Not AWS.', settings: fake.settings() }),
+    ...commonControlRoutes('/_fake', fake),
+    'GET /_fake/failures': () => jsonReply(fake.failures()),
+    'POST /_fake/failures': (input) => jsonReply(fake.injectFailure(input as never), 201),
+    'DELETE /_fake/failures': () => {
+      fake.clearFailures();
+      return { status: 204 };
+    },
+    'POST /_fake/instances': (input) => jsonReply(fake.addInstance((input ?? {}) as never), 201),
+    'POST /_fake/volumes': (input) => jsonReply(fake.addVolume((input ?? {}) as never), 201),
+    'POST /_fake/images': (input) => jsonReply(fake.addImage(input as never), 201),
+    'POST /_fake/snapshots': (input) => jsonReply(fake.addSnapshot((input ?? {}) as never), 201),
+    'POST /_fake/hosts': (input) => jsonReply(fake.addHost(input as never), 201),
+    'POST /_fake/objects': (input) => {
+      const request = (input ?? {}) as { bodyBase64?: unknown; body?: unknown };
+      if (request.bodyBase64 !== undefined && typeof request.bodyBase64 !== 'string') throw new FakeAwsUsageError('bodyBase64 must be a string');
+      const bytes = typeof request.bodyBase64 === 'string' ? Buffer.from(request.bodyBase64, 'base64') : request.body;
+      return jsonReply(fake.addObject({ ...(input as object), body: bytes } as never), 201);
+    },
+    'POST /_fake/terminate': (input) => {
+      const request = (input ?? {}) as { instanceIds?: unknown; reason?: unknown };
+      if (!Array.isArray(request.instanceIds) || !request.instanceIds.every((id) => typeof id === 'string')) throw new FakeAwsUsageError('instanceIds must be a list of instance IDs');
+      return jsonReply(fake.terminateInstances(request.instanceIds as string[], request.reason as never));
+    },
+  };
 }
 
-function readBody(request: IncomingMessage): Promise<{ body: Buffer; tooLarge: boolean }> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    request.on('end', () => resolve({ body: size > MAX_BODY_BYTES ? Buffer.alloc(0) : Buffer.concat(chunks), tooLarge: size > MAX_BODY_BYTES }));
-    request.on('error', reject);
-  });
-}
-
-function send(response: ServerResponse, reply: HttpReply): void {
-  if (response.headersSent || response.destroyed) return;
-  const body = reply.body === undefined ? undefined : typeof reply.body === 'string' ? Buffer.from(reply.body, 'utf8') : reply.body;
-  const headers: Record<string, string | number> = { ...reply.headers };
-  if (body !== undefined) headers['Content-Length'] = body.length;
-  else if (headers['Content-Length'] === undefined) headers['Content-Length'] = 0;
-  response.writeHead(reply.status, headers).end(body);
+/** Why a control request is refused with 400, if it is. */
+function badControlRequest(error: unknown): { code: string; message: string } | undefined {
+  // A direct request can break the cloud's own rules too (a bucket name S3 would refuse).
+  if (error instanceof AwsApiError) return { code: error.code, message: error.message };
+  if (error instanceof FakeAwsUsageError || error instanceof TypeError) return { code: 'BadRequest', message: error.message };
+  return undefined;
 }

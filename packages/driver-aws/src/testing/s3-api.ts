@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { FakeHttpReply } from '@nodepool/core/testing';
 import { AwsApiError } from './aws-api-error.js';
 import { decodeAwsChunked } from './aws-chunked.js';
 import type { FakeAwsSettings } from './fake-aws-settings.js';
@@ -9,11 +10,7 @@ import { buildXml, parseXml, type XmlObject } from './xml.js';
 export const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
 /** An HTTP answer, whatever the protocol. */
-export interface HttpReply {
-  readonly status: number;
-  readonly headers?: Readonly<Record<string, string | number>>;
-  readonly body?: Buffer | string;
-}
+export type HttpReply = FakeHttpReply;
 
 export interface S3Request {
   readonly method: string;

@@ -1,24 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
+import { isoSeconds, jsonReply, type FakeApiRequest, type FakeHttpReply } from '@nodepool/core/testing';
 
 /** An HTTP answer of the fake, before it is written. */
-export interface HttpReply {
-  readonly status: number;
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly body?: string | Buffer;
-}
+export type HttpReply = FakeHttpReply;
 
-/** One request as a handler sees it. */
-export interface ApiRequest {
-  readonly method: string;
-  /** The path, decoded segment by segment, without the query. */
-  readonly segments: readonly string[];
-  readonly query: URLSearchParams;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: Buffer;
-  /** `http://host:port` of the server, for links in answers. */
-  readonly base: string;
-}
+/** One request as a handler sees it: the whole path, decoded segment by segment. */
+export type ApiRequest = FakeApiRequest;
 
 /** An error answer in the VPC API's shape: `{"errors": [{code, message, more_info, target}], "trace", "status_code"}`. */
 export class VpcError extends Error {
@@ -33,11 +20,8 @@ export class VpcError extends Error {
   }
 }
 
-export const json = (body: unknown, status = 200, headers: Readonly<Record<string, string>> = {}): HttpReply => ({
-  status,
-  headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers },
-  body: JSON.stringify(body),
-});
+export const json = (body: unknown, status = 200, headers: Readonly<Record<string, string>> = {}): HttpReply =>
+  jsonReply(body, status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
 
 export const noContent = (status = 204): HttpReply => ({ status });
 
@@ -83,10 +67,7 @@ export function stringField(body: Record<string, unknown>, key: string, path = k
   return value;
 }
 
-/** An ISO timestamp without milliseconds, as the VPC API prints them (`2024-05-01T10:00:00Z`). */
-export function isoSeconds(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
+export { isoSeconds };
 
 /** The VPC's resource names: lowercase letters, digits and dashes, starting with a letter, not ending with a dash. */
 export const VPC_NAME = /^([a-z]|[a-z][-a-z0-9]*[a-z0-9])$/;

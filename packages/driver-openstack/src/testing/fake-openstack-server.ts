@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { answerControl, commonControlRoutes, readRequestBody, sendReply, type ControlRoutes } from '@nodepool/core/testing';
 import { apiCallName } from '../api-call-name.js';
 import { INTERFACES, SERVICES, type FakeInterface } from './catalog.js';
 import { cinderApi } from './cinder-api.js';
@@ -50,10 +51,11 @@ interface Target {
  * the control plane under `/_fake` (JSON). `rootUrl()` is the fake's base URL, for catalogs.
  */
 export function createFakeOpenStackServer(fake: FakeOpenStack, rootUrl: () => string): Server {
+  const routes = controlRoutes(fake, rootUrl);
   return createServer((request, response) => {
-    handle(fake, request, rootUrl()).then(
-      (reply) => send(response, reply),
-      (error: unknown) => send(response, { status: 500, headers: { 'Content-Type': 'text/plain' }, body: `fake OpenStack failed: ${error instanceof Error ? error.stack : String(error)}` }),
+    handle(fake, routes, request, rootUrl()).then(
+      (reply) => sendReply(response, reply),
+      (error: unknown) => sendReply(response, { status: 500, headers: { 'Content-Type': 'text/plain' }, body: `fake OpenStack failed: ${error instanceof Error ? error.stack : String(error)}` }),
     );
   });
 }
@@ -78,14 +80,14 @@ function locate(fake: FakeOpenStack, pathname: string): Target | undefined {
   return { region, iface, root, service, prefix: prefix.length > 0 ? `/${prefix.join('/')}` : '', segments };
 }
 
-async function handle(fake: FakeOpenStack, request: IncomingMessage, rootUrl: string): Promise<HttpReply> {
+async function handle(fake: FakeOpenStack, routes: ControlRoutes, request: IncomingMessage, rootUrl: string): Promise<HttpReply> {
   const method = request.method ?? 'GET';
   const url = new URL(request.url ?? '/', 'http://fake-openstack');
-  if (url.pathname === '/_fake' || url.pathname.startsWith('/_fake/')) return control(fake, method, url.pathname, await readBody(request), rootUrl);
+  if (url.pathname === '/_fake' || url.pathname.startsWith('/_fake/')) return answerControl(method, url.pathname, (await readRequestBody(request, MAX_BODY_BYTES)).body, routes, badControlRequest);
   const target = locate(fake, url.pathname);
   const isUpload = method === 'PUT' && target?.service === 'image' && target.segments.length === 4 && target.segments[3] === 'file';
   const upload = isUpload ? await hashBody(request) : undefined;
-  const { body, tooLarge } = isUpload ? { body: Buffer.alloc(0), tooLarge: false } : await readBody(request);
+  const { body, tooLarge } = isUpload ? { body: Buffer.alloc(0), tooLarge: false } : await readRequestBody(request, MAX_BODY_BYTES);
   if (!target) return { status: 404, headers: { 'Content-Type': 'text/plain' }, body: `404 Not Found: no OpenStack service at ${url.pathname}` };
 
   const operation = apiCallName(target.service, method, `/${target.segments.join('/')}`, fake.projectId);
@@ -154,84 +156,34 @@ function serviceError(service: ServiceType, error: ApiError, rootUrl: string): H
 
 // ---- control plane --------------------------------------------------------------------------------
 
-function control(fake: FakeOpenStack, method: string, pathname: string, { body }: { body: Buffer }, rootUrl: string): HttpReply {
-  let input: unknown;
-  if (body.length > 0) {
-    try {
-      input = JSON.parse(body.toString('utf8'));
-    } catch {
-      return json({ error: { code: 'BadRequest', message: 'the request body is not valid JSON' } }, 400);
-    }
-  }
-  const route = `${method} ${pathname.replace(/\/+$/, '')}`;
-  try {
-    switch (route) {
-      case 'GET /_fake':
-        return json({ name: 'nodepool-fake-openstack', about: 'A fake OpenStack (Keystone v3, Nova, Neutron, Glance v2, Cinder v3) for Nodepool tests and benchmarks. Not OpenStack.', settings: fake.settings() });
-      case 'GET /_fake/calls':
-        return json(fake.calls());
-      case 'DELETE /_fake/calls':
-        return json(fake.resetCalls());
-      case 'GET /_fake/calls/log':
-        return json(fake.callLog());
-      case 'GET /_fake/calls/endpoints':
-        return json(fake.endpointCalls());
-      case 'GET /_fake/settings':
-        return json(fake.settings());
-      case 'POST /_fake/settings':
-        return json(fake.configure(input ?? {}));
-      case 'POST /_fake/reset':
-        fake.reset();
-        return { status: 204 };
-      case 'GET /_fake/faults':
-        return json(fake.faultRules());
-      case 'POST /_fake/faults':
-        return json(fake.injectFault(input), 201);
-      case 'POST /_fake/boot-failures':
-        return json(fake.failBoots(input ?? {}), 201);
-      case 'DELETE /_fake/faults':
-        fake.clearFaults();
-        return { status: 204 };
-      case 'DELETE /_fake/tokens':
-        return json({ revoked: fake.tokens.revokeAll() });
-      case 'GET /_fake/state':
-        return json(fake.state());
-      case 'GET /_fake/clouds.yaml':
-        return { status: 200, headers: { 'Content-Type': 'application/yaml' }, body: fakeCloudsYaml('fake', rootUrl) };
-      case 'POST /_fake/servers':
-        return json(fake.addServer((input ?? {}) as never), 201);
-      case 'POST /_fake/floating-ips':
-        return json(fake.addFloatingIp((input ?? {}) as never), 201);
-      case 'POST /_fake/ports':
-        return json(fake.addPort((input ?? {}) as never), 201);
-      case 'POST /_fake/volumes':
-        return json(fake.addVolume((input ?? {}) as never), 201);
-      case 'POST /_fake/images':
-        return json(fake.addImage(input as never), 201);
-      case 'POST /_fake/keypairs':
-        return json(fake.addKeypair(input as never), 201);
-      default:
-        return json({ error: { code: 'UnknownRoute', message: `no such control route: ${route}` } }, 404);
-    }
-  } catch (error) {
-    if (error instanceof ApiError || error instanceof FakeOpenStackUsageError || error instanceof TypeError) {
-      return json({ error: { code: 'BadRequest', message: error.message } }, 400);
-    }
-    throw error;
-  }
+function controlRoutes(fake: FakeOpenStack, rootUrl: () => string): ControlRoutes {
+  return {
+    'GET /_fake': () =>
+      json({ name: 'nodepool-fake-openstack', about: 'A fake OpenStack (Keystone v3, Nova, Neutron, Glance v2, Cinder v3) for Nodepool tests and benchmarks. Not OpenStack.', settings: fake.settings() }),
+    ...commonControlRoutes('/_fake', fake),
+    'GET /_fake/calls/endpoints': () => json(fake.endpointCalls()),
+    'GET /_fake/faults': () => json(fake.faultRules()),
+    'POST /_fake/faults': (input) => json(fake.injectFault(input as never), 201),
+    'POST /_fake/boot-failures': (input) => json(fake.failBoots((input ?? {}) as never), 201),
+    'DELETE /_fake/faults': () => {
+      fake.clearFaults();
+      return { status: 204 };
+    },
+    'DELETE /_fake/tokens': () => json({ revoked: fake.tokens.revokeAll() }),
+    'GET /_fake/clouds.yaml': () => ({ status: 200, headers: { 'Content-Type': 'application/yaml' }, body: fakeCloudsYaml('fake', rootUrl()) }),
+    'POST /_fake/servers': (input) => json(fake.addServer((input ?? {}) as never), 201),
+    'POST /_fake/floating-ips': (input) => json(fake.addFloatingIp((input ?? {}) as never), 201),
+    'POST /_fake/ports': (input) => json(fake.addPort((input ?? {}) as never), 201),
+    'POST /_fake/volumes': (input) => json(fake.addVolume((input ?? {}) as never), 201),
+    'POST /_fake/images': (input) => json(fake.addImage(input as never), 201),
+    'POST /_fake/keypairs': (input) => json(fake.addKeypair(input as never), 201),
+  };
 }
 
-function readBody(request: IncomingMessage): Promise<{ body: Buffer; tooLarge: boolean }> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    request.on('end', () => resolve({ body: size > MAX_BODY_BYTES ? Buffer.alloc(0) : Buffer.concat(chunks), tooLarge: size > MAX_BODY_BYTES }));
-    request.on('error', reject);
-  });
+/** Why a control request is refused with 400, if it is. */
+function badControlRequest(error: unknown): { code: string; message: string } | undefined {
+  if (error instanceof ApiError || error instanceof FakeOpenStackUsageError || error instanceof TypeError) return { code: 'BadRequest', message: error.message };
+  return undefined;
 }
 
 /** Image data: counted and hashed as it arrives, never held. */
@@ -248,15 +200,6 @@ function hashBody(request: IncomingMessage): Promise<ImageUpload> {
     request.on('end', () => resolve({ size, md5: md5.digest('hex'), sha512: sha512.digest('hex') }));
     request.on('error', reject);
   });
-}
-
-function send(response: ServerResponse, reply: HttpReply): void {
-  if (response.headersSent || response.destroyed) return;
-  const body = reply.body === undefined ? undefined : typeof reply.body === 'string' ? Buffer.from(reply.body, 'utf8') : reply.body;
-  const headers: Record<string, string | number> = { ...reply.headers };
-  if (body !== undefined) headers['Content-Length'] = body.length;
-  else if (headers['Content-Length'] === undefined) headers['Content-Length'] = 0;
-  response.writeHead(reply.status, headers).end(reply.status === 204 ? undefined : body);
 }
 
 /** The services the fake serves, for its banner. */

@@ -1,23 +1,10 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import { isoSeconds, jsonReply, type FakeApiRequest, type FakeHttpReply } from '@nodepool/core/testing';
 
 /** An HTTP answer of the fake, before it is written. */
-export interface HttpReply {
-  readonly status: number;
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly body?: string | Buffer;
-}
+export type HttpReply = FakeHttpReply;
 
-/** One API request as a service handler sees it: the path below the service's prefix. */
-export interface ApiRequest {
-  readonly method: string;
-  /** Path segments below the service root, e.g. `['v2.1', 'servers', 'detail']`. */
-  readonly segments: readonly string[];
-  readonly query: URLSearchParams;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: Buffer;
-  /** `http://host:port` plus the interface/region prefix, for links the answer carries. */
-  readonly base: string;
-}
+/** One API request as a service handler sees it: the path below the service's prefix (`['v2.1', 'servers', 'detail']`). */
+export type ApiRequest = FakeApiRequest;
 
 /**
  * An error a service answers with: the status and message, shaped into the service's own error
@@ -36,11 +23,7 @@ export class ApiError extends Error {
   }
 }
 
-export const json = (body: unknown, status = 200, headers: Readonly<Record<string, string>> = {}): HttpReply => ({
-  status,
-  headers: { 'Content-Type': 'application/json', ...headers },
-  body: JSON.stringify(body),
-});
+export const json = jsonReply;
 
 export const noContent = (status = 204, headers: Readonly<Record<string, string>> = {}): HttpReply => ({ status, headers });
 
@@ -64,10 +47,7 @@ export function member(body: Record<string, unknown>, key: string): Record<strin
   return value as Record<string, unknown>;
 }
 
-/** An ISO timestamp without milliseconds, as Nova and Cinder print them (`2024-05-01T10:00:00Z`). */
-export function isoSeconds(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
+export { isoSeconds };
 
 /** Keystone's and Cinder's microsecond timestamps (`2024-05-01T10:00:00.000000Z`). */
 export function isoMicros(ms: number): string {
