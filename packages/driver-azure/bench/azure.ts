@@ -16,25 +16,10 @@
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { runLauncherBench, startLoggedProcess, stopProcess, type LauncherBenchScenario } from '@nodepool/testkit';
+import { bootDelayScenarios, cloudBenchBins, runLauncherBench, startFakeCloudProcess, stopProcess } from '@nodepool/testkit';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-// Built code, as deployed (scripts/bench.sh builds first).
-const launcherBin = join(here, '..', '..', 'cli', 'dist', 'bin', 'nodepool-launcher.js');
-const fakeBin = join(here, '..', 'dist', 'bin', 'nodepool-fake-azure.js');
-
-interface Scenario extends LauncherBenchScenario {
-  /** How long VMs stay `Creating` in the fake. */
-  readonly bootDelayMs?: number;
-}
-
-const scenarios: Scenario[] = [
-  { name: '1-node, concurrency 1 (unloaded)', labels: ['small'], concurrency: 1, requests: 100 },
-  { name: '1-node, concurrency 50', labels: ['small'], concurrency: 50, requests: 1000 },
-  { name: '3-node, concurrency 50', labels: ['small', 'small', 'small'], concurrency: 50, requests: 400 },
-  { name: '1-node, concurrency 50, VMs boot in 2 s', labels: ['small'], concurrency: 50, requests: 500, bootDelayMs: 2_000 },
-];
+const { launcherBin, fakeBin } = cloudBenchBins(import.meta.url, 'nodepool-fake-azure');
+const scenarios = bootDelayScenarios('VMs');
 
 function providersYaml(authPath: string): string {
   return `providers:
@@ -99,9 +84,9 @@ await runLauncherBench({
   scenarios,
   async startCloud(scenario, { dir, logDir }) {
     // Generous quotas: the benchmark measures launching, not waiting for room.
-    const args = ['--port', '0', '--dir', dir, '--boot-delay-ms', String(scenario.bootDelayMs ?? 0), '--quota', 'cores=100000000', '--quota', 'virtualMachines=100000000'];
-    const fake = await startLoggedProcess({ name: 'fake-azure', script: fakeBin, args, ready: /listening on https:\/\/\S+/, logDir });
-    const url = /(https:\/\/\S+)/.exec(fake.line)![1]!;
+    const args = ['--dir', dir, '--quota', 'cores=100000000', '--quota', 'virtualMachines=100000000'];
+    const fake = await startFakeCloudProcess({ name: 'fake-azure', fakeBin, scenario, logDir, args });
+    const url = fake.url;
     const caFile = join(dir, 'ca.pem');
     const api = control(url, await readFile(caFile, 'utf8'));
     return {

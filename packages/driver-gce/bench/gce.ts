@@ -14,26 +14,11 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { fakeGceControl } from '@nodepool/driver-gce/testing';
-import { runLauncherBench, startLoggedProcess, stopProcess, type LauncherBenchScenario } from '@nodepool/testkit';
+import { bootDelayScenarios, cloudBenchBins, runLauncherBench, startFakeCloudProcess, stopProcess } from '@nodepool/testkit';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-// Built code, as deployed (scripts/bench.sh builds first).
-const launcherBin = join(here, '..', '..', 'cli', 'dist', 'bin', 'nodepool-launcher.js');
-const fakeBin = join(here, '..', 'dist', 'bin', 'nodepool-fake-gce.js');
-
-interface Scenario extends LauncherBenchScenario {
-  /** How long instances stay PROVISIONING in the fake. */
-  readonly bootDelayMs?: number;
-}
-
-const scenarios: Scenario[] = [
-  { name: '1-node, concurrency 1 (unloaded)', labels: ['small'], concurrency: 1, requests: 100 },
-  { name: '1-node, concurrency 50', labels: ['small'], concurrency: 50, requests: 1000 },
-  { name: '3-node, concurrency 50', labels: ['small', 'small', 'small'], concurrency: 50, requests: 400 },
-  { name: '1-node, concurrency 50, instances boot in 2 s', labels: ['small'], concurrency: 50, requests: 500, bootDelayMs: 2_000 },
-];
+const { launcherBin, fakeBin } = cloudBenchBins(import.meta.url, 'nodepool-fake-gce');
+const scenarios = bootDelayScenarios('instances');
 
 function providersYaml(endpoint: string): string {
   return `providers:
@@ -68,10 +53,9 @@ await runLauncherBench({
   scenarios,
   async startCloud(scenario, { dir, logDir }) {
     // Generous quotas: the benchmark measures launching, not waiting for room.
-    const args = ['--port', '0', '--boot-delay-ms', String(scenario.bootDelayMs ?? 0)];
-    for (const quota of ['CPUS', 'INSTANCES', 'DISKS_TOTAL_GB', 'IN_USE_ADDRESSES']) args.push('--quota', `${quota}=100000000`);
-    const fake = await startLoggedProcess({ name: 'fake-gce', script: fakeBin, args, ready: /listening on https?:\/\/\S+/, logDir });
-    const url = /(https?:\/\/\S+)/.exec(fake.line)![1]!;
+    const args = ['CPUS', 'INSTANCES', 'DISKS_TOTAL_GB', 'IN_USE_ADDRESSES'].flatMap((quota) => ['--quota', `${quota}=100000000`]);
+    const fake = await startFakeCloudProcess({ name: 'fake-gce', fakeBin, scenario, logDir, args });
+    const url = fake.url;
     const control = fakeGceControl(url);
     const credentials = join(dir, 'gce-credentials.json');
     await writeFile(credentials, JSON.stringify(await control.credentials()));

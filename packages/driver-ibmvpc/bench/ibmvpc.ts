@@ -15,26 +15,11 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { fakeIbmVpcControl } from '@nodepool/driver-ibmvpc/testing';
-import { runLauncherBench, startLoggedProcess, stopProcess, type LauncherBenchScenario } from '@nodepool/testkit';
+import { bootDelayScenarios, cloudBenchBins, runLauncherBench, startFakeCloudProcess, stopProcess } from '@nodepool/testkit';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-// Built code, as deployed (scripts/bench.sh builds first).
-const launcherBin = join(here, '..', '..', 'cli', 'dist', 'bin', 'nodepool-launcher.js');
-const fakeBin = join(here, '..', 'dist', 'bin', 'nodepool-fake-ibmvpc.js');
-
-interface Scenario extends LauncherBenchScenario {
-  /** How long instances stay pending in the fake. */
-  readonly bootDelayMs?: number;
-}
-
-const scenarios: Scenario[] = [
-  { name: '1-node, concurrency 1 (unloaded)', labels: ['small'], concurrency: 1, requests: 100 },
-  { name: '1-node, concurrency 50', labels: ['small'], concurrency: 50, requests: 1000 },
-  { name: '3-node, concurrency 50', labels: ['small', 'small', 'small'], concurrency: 50, requests: 400 },
-  { name: '1-node, concurrency 50, instances boot in 2 s', labels: ['small'], concurrency: 50, requests: 500, bootDelayMs: 2_000 },
-];
+const { launcherBin, fakeBin } = cloudBenchBins(import.meta.url, 'nodepool-fake-ibmvpc');
+const scenarios = bootDelayScenarios('instances');
 
 function providersYaml(credentialsFile: string): string {
   return `providers:
@@ -70,9 +55,8 @@ await runLauncherBench({
   labels: ['small'],
   scenarios,
   async startCloud(scenario, { dir, logDir }) {
-    const args = ['--port', '0', '--boot-delay-ms', String(scenario.bootDelayMs ?? 0)];
-    const fake = await startLoggedProcess({ name: 'fake-ibmvpc', script: fakeBin, args, ready: /listening on https?:\/\/\S+/, logDir });
-    const url = /listening on (https?:\/\/\S+)/.exec(fake.line)![1]!;
+    const fake = await startFakeCloudProcess({ name: 'fake-ibmvpc', fakeBin, scenario, logDir });
+    const url = fake.url;
     const control = fakeIbmVpcControl(url);
     const credentials = join(dir, 'ibm-credentials.env');
     await writeFile(credentials, await control.credentialsFile());

@@ -62,3 +62,4 @@ export {
   type RequestLookup,
   type ScenarioAssertions,
 } from './cloud-launcher-steps.js';
+export { bootDelayScenarios, cloudBenchBins, startFakeCloudProcess, type BootDelayScenario } from './cloud-bench-opening.js';
