@@ -50,6 +50,10 @@ export class RequestProcessor {
   private abandoned = false;
   /** `pending` has been written: the request is ours to fill. */
   private pendingStored = false;
+  /** After a launch refused for quota: no launch before this (epoch ms), and the wait so far. */
+  private quotaRetryAt = 0;
+  private quotaRetryMs = 0;
+  private quotaRetryTimer: NodeJS.Timeout | undefined;
   /** accept, poll, release and decline run one at a time, in call order. */
   private turn: Promise<unknown> = Promise.resolve();
 
@@ -116,6 +120,9 @@ export class RequestProcessor {
       await this.complete();
       return this.finished;
     }
+    // The cloud refused a launch for quota a moment ago: asking again at once would only be
+    // refused again (and keep its API busy).
+    if (this.pausedFlag && Date.now() < this.quotaRetryAt) return false;
     if (this.missingLabels().length > 0) await this.fill();
     if (this.pausedFlag || this.launches.size > 0 || this.missingLabels().length > 0) return false;
     await this.complete();
@@ -440,6 +447,7 @@ export class RequestProcessor {
           }
           this.recordLaunch(node, 'ready', started);
           health?.recordLaunch(this.owner.providerName, { ok: true });
+          this.quotaRetryMs = 0;
         },
         async (error: unknown) => {
           if (this.abandoned) return;
@@ -493,6 +501,7 @@ export class RequestProcessor {
         await zk.unlockNode(node);
       }
       this.setPaused(true, 'a launch was aborted at quota');
+      this.holdOffAfterQuotaRefusal();
       return;
     }
     if (this.nodeset.some((node) => node.state !== 'ready')) {
@@ -519,6 +528,15 @@ export class RequestProcessor {
     this.log.info('fulfilled node request', { request: this.request.id, nodes: this.request.nodes });
     this.owner.explainer.fulfilled(this.request.id, this.request.nodes);
     this.finished = true;
+  }
+
+  private holdOffAfterQuotaRefusal(): void {
+    const first = this.context.timings.quotaRefusalRetryMs;
+    this.quotaRetryMs = this.quotaRetryMs === 0 ? first : Math.min(first * 30, this.quotaRetryMs * 2);
+    this.quotaRetryAt = Date.now() + this.quotaRetryMs;
+    clearTimeout(this.quotaRetryTimer);
+    this.quotaRetryTimer = setTimeout(() => this.owner.wake(this), this.quotaRetryMs);
+    this.quotaRetryTimer.unref();
   }
 
   /** Zuul cancelled the request: give the nodes back (spec §5.5 step 11). */

@@ -26,6 +26,12 @@ export interface LauncherTimings {
   listingIntervalMs: number;
   /** State-machine providers read their quota limits again after this long. */
   quotaCacheMs: number;
+  /**
+   * A request whose launch the cloud refused for quota waits this long before launching again,
+   * twice as long after each refusal in a row (up to 30 times this): the cloud's usage figures
+   * may say there is room that its create calls deny.
+   */
+  quotaRefusalRetryMs: number;
 }
 
 export const DEFAULT_TIMINGS: LauncherTimings = {
@@ -39,4 +45,5 @@ export const DEFAULT_TIMINGS: LauncherTimings = {
   statsIntervalMs: 1_000,
   listingIntervalMs: 1_000,
   quotaCacheMs: 300_000,
+  quotaRefusalRetryMs: 1_000,
 };

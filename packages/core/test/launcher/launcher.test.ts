@@ -1,6 +1,6 @@
 import test from 'ava';
 import { useZooKeeper, waitFor } from '@nodepool/testkit';
-import { createFakeDriver, launcherCluster as cluster, submitRequest } from '@nodepool/core/testing';
+import { createFakeDriver, FakeCloud, launcherCluster as cluster, submitRequest } from '@nodepool/core/testing';
 
 
 const zk = useZooKeeper(test);
@@ -211,4 +211,28 @@ test('a pending request whose launcher vanished is reset and served by another',
   const requests = await store.requestCache();
   await waitFor(() => requests.get(id)?.state === 'fulfilled', { timeoutMs: 10_000 });
   t.pass();
+});
+
+test('a launch the cloud refuses for quota is tried again after a pause, twice as long after each refusal in a row', async (t) => {
+  const startedAt: number[] = [];
+  class TimedCloud extends FakeCloud {
+    override launch(...args: Parameters<FakeCloud['launch']>): ReturnType<FakeCloud['launch']> {
+      startedAt.push(Date.now());
+      return super.launch(...args);
+    }
+  }
+  const cloud = new TimedCloud();
+  cloud.failNextLaunch('quota', 2);
+  const { driver } = createFakeDriver('fakecloud', cloud);
+  const c = await cluster(t, zk(), [driver]);
+  await c.launcher(body(), { timings: { quotaRefusalRetryMs: 400 } });
+  const store = await c.store();
+  const requests = await store.requestCache();
+  const id = await submitRequest(store, ['small']);
+  await waitFor(() => requests.get(id)?.state === 'fulfilled', { timeoutMs: 30_000 });
+  t.is(startedAt.length, 3, 'two refusals, then the launch that worked');
+  // Lower bounds only: a slow machine waits longer, never shorter.
+  t.true(startedAt[1]! - startedAt[0]! >= 400, `retried after ${startedAt[1]! - startedAt[0]!} ms`);
+  t.true(startedAt[2]! - startedAt[1]! >= 800, `retried after ${startedAt[2]! - startedAt[1]!} ms`);
+  t.deepEqual(requests.get(id)!.declinedBy, []);
 });
