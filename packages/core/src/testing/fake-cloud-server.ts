@@ -1,9 +1,9 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 
 /** Where a fake cloud's HTTP server listens. */
 export interface FakeCloudAddress {
-  /** `http://host:port`, an IPv6 host in brackets. */
+  /** `http://host:port` (`https` for a TLS server), an IPv6 host in brackets. */
   readonly url: string;
   readonly host: string;
   readonly port: number;
@@ -11,9 +11,13 @@ export interface FakeCloudAddress {
 
 /**
  * Starts `server` listening on `host` (default loopback) and `port` (default 0: a free one), for
- * a fake cloud kept with a driver. Rejects if the address is taken.
+ * a fake cloud kept with a driver. Rejects if the address is taken. `scheme` is the URL's
+ * (`https` for a TLS server).
  */
-export async function listenOnLoopback(server: Server, options: { host?: string | undefined; port?: number | undefined } = {}): Promise<FakeCloudAddress> {
+export async function listenOnLoopback(
+  server: NetServer,
+  options: { host?: string | undefined; port?: number | undefined; scheme?: 'http' | 'https' } = {},
+): Promise<FakeCloudAddress> {
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -23,7 +27,18 @@ export async function listenOnLoopback(server: Server, options: { host?: string 
     });
   });
   const { port } = server.address() as AddressInfo;
-  return { url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, host, port };
+  return { url: `${options.scheme ?? 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`, host, port };
+}
+
+/**
+ * Stops `server`: closes every connection to it (kept-alive ones too) and resolves once it is
+ * closed; stopping it again resolves too.
+ */
+export function closeServer(server: Pick<Server, 'close' | 'closeAllConnections'>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 }
 
 /** Thrown by a fake cloud command's option reader: printed with the usage, exit code 2. */
@@ -95,6 +110,11 @@ function exitWith(code: Promise<number>): void {
     },
   );
 }
+
+/** The control client of a fake whose handle offers `Methods`: each of them over HTTP, answering a promise. */
+export type RemoteControl<Methods> = {
+  [K in keyof Methods]: Methods[K] extends (...args: infer Args) => infer Result ? (...args: Args) => Promise<Awaited<Result>> : never;
+};
 
 /** One call to a fake cloud's control API: JSON in, JSON out. */
 export type ControlApiCall = <T>(method: string, path: string, body?: unknown) => Promise<T>;

@@ -7,6 +7,7 @@ export { validateConfigText } from './validate-config-text.js';
 export { compareWithOriginalVerdicts, VERDICT_VALUES, type VerdictDifference } from './original-verdicts.js';
 export { fastTimings, launcherCluster, poolPaused, submitRequest, type Cluster, type TeardownContext, type ZooKeeperEndpoint } from './launcher-cluster.js';
 export {
+  closeServer,
   controlApiCaller,
   FakeCloudUsageError,
   listenOnLoopback,
@@ -14,6 +15,7 @@ export {
   type ControlApiCall,
   type FakeCloudAddress,
   type FakeCloudCommand,
+  type RemoteControl,
 } from './fake-cloud-server.js';
 export {
   checkCountRule,
@@ -33,3 +35,5 @@ export { problemsOfDocumentedExamples, yamlExamplesUnder } from './documented-ex
 export { settingChecks, type SettingChecks } from './setting-checks.js';
 export { isoSeconds, jsonReply, readRequestBody, sendReply, type FakeApiRequest, type FakeHttpReply } from './fake-http.js';
 export { answerControl, commonControlRoutes, type ControlledFake, type ControlRoutes } from './control-routes.js';
+export { countedFakeMethods, type BootFailingFake, type CountedFakeMethods, type CountedFakeState } from './counted-fake.js';
+export { callControl, countedFakeControlCalls, type ControlCalls } from './counted-fake-control.js';

@@ -1,48 +1,13 @@
-import { controlApiCaller } from '@nodepool/core/testing';
-import type { FakeAwsSettings, FakeAwsSettingsPatch } from './fake-aws-settings.js';
-import type {
-  AddHostRequest,
-  AddImageRequest,
-  AddInstanceRequest,
-  AddObjectRequest,
-  AddSnapshotRequest,
-  AddVolumeRequest,
-  FakeAwsFailure,
-  FakeAwsFailureRule,
-  FakeAwsState,
-  FakeCallCounts,
-  FakeHost,
-  FakeImage,
-  FakeInstance,
-  FakeS3Object,
-  FakeSnapshot,
-  FakeVolume,
-} from './fake-aws-types.js';
+import { controlApiCaller, type RemoteControl } from '@nodepool/core/testing';
+import type { FakeAwsOperations } from './fake-aws-types.js';
 
 /**
  * The control plane (`/_fake/…`) of a fake AWS running elsewhere, e.g. the `nodepool-fake-aws`
  * command: what `FakeAwsHandle` offers in process, over HTTP. None of it counts as an API call
  * or is throttled.
  */
-export interface FakeAwsControl {
+export interface FakeAwsControl extends RemoteControl<FakeAwsOperations> {
   readonly url: string;
-  calls(): Promise<FakeCallCounts>;
-  resetCalls(): Promise<FakeCallCounts>;
-  callLog(): Promise<string[]>;
-  configure(patch: FakeAwsSettingsPatch): Promise<FakeAwsSettings>;
-  settings(): Promise<FakeAwsSettings>;
-  injectFailure(failure: FakeAwsFailure): Promise<FakeAwsFailureRule[]>;
-  failures(): Promise<FakeAwsFailureRule[]>;
-  clearFailures(): Promise<void>;
-  state(): Promise<FakeAwsState>;
-  addInstance(request?: AddInstanceRequest): Promise<FakeInstance>;
-  addVolume(request?: AddVolumeRequest): Promise<FakeVolume>;
-  addImage(request: AddImageRequest): Promise<FakeImage>;
-  addSnapshot(request?: AddSnapshotRequest): Promise<FakeSnapshot>;
-  addHost(request: AddHostRequest): Promise<FakeHost>;
-  addObject(request: AddObjectRequest): Promise<FakeS3Object>;
-  terminateInstances(instanceIds: readonly string[], reason?: { code: string; message: string }): Promise<FakeInstance[]>;
-  reset(): Promise<void>;
 }
 
 /** Controls the fake AWS at `url` (its base URL, as printed by `nodepool-fake-aws`). */

@@ -1,3 +1,5 @@
+import type { FakeAwsSettings, FakeAwsSettingsPatch } from './fake-aws-settings.js';
+
 /** Tags of a resource, `Key` → `Value`. */
 export type FakeTags = Readonly<Record<string, string>>;
 
@@ -280,4 +282,39 @@ export interface AddHostRequest {
   readonly instanceType: string;
   readonly availabilityZone?: string;
   readonly tags?: FakeTags;
+}
+
+/**
+ * What a fake AWS offers besides its APIs: in process on its handle (`FakeAwsHandle`), and over
+ * HTTP under `/_fake` (`FakeAwsControl`). None of it counts as an API call or is throttled.
+ */
+export interface FakeAwsOperations {
+  /** API calls per action since the start or the last reset (`GET /_fake/calls`). */
+  calls(): FakeCallCounts;
+  /** Zeroes the counters and returns what they were (`DELETE /_fake/calls`). */
+  resetCalls(): FakeCallCounts;
+  /** What `calls()` counted, in order (`GET /_fake/calls/log`): for tests of what came before what. */
+  callLog(): string[];
+  /** Changes settings from now on (`POST /_fake/settings`); returns them all. */
+  configure(patch: FakeAwsSettingsPatch): FakeAwsSettings;
+  settings(): FakeAwsSettings;
+  /** Makes calls fail (`POST /_fake/failures`); returns the pending rules. */
+  injectFailure(failure: FakeAwsFailure): FakeAwsFailureRule[];
+  /** The injected failures still pending (`GET /_fake/failures`). */
+  failures(): FakeAwsFailureRule[];
+  clearFailures(): void;
+  /** Everything the fake holds (`GET /_fake/state`). */
+  state(): FakeAwsState;
+  /** An instance made behind the API's back, e.g. a leak or someone else's (`POST /_fake/instances`). */
+  addInstance(request?: AddInstanceRequest): FakeInstance;
+  addVolume(request?: AddVolumeRequest): FakeVolume;
+  addImage(request: AddImageRequest): FakeImage;
+  addSnapshot(request?: AddSnapshotRequest): FakeSnapshot;
+  addHost(request: AddHostRequest): FakeHost;
+  /** An S3 object (its bucket made if missing) (`POST /_fake/objects`). */
+  addObject(request: AddObjectRequest): FakeS3Object;
+  /** Terminates instances behind the API's back, e.g. a spot interruption (`POST /_fake/terminate`). */
+  terminateInstances(instanceIds: readonly string[], reason?: { code: string; message: string }): FakeInstance[];
+  /** Back to the starting state: settings, base images and buckets, zero counters, no failures (`POST /_fake/reset`). */
+  reset(): void;
 }

@@ -1,25 +1,8 @@
-import { listenOnLoopback } from '@nodepool/core/testing';
+import { closeServer, listenOnLoopback } from '@nodepool/core/testing';
 import { FakeAws, type FakeAwsOptions } from './fake-aws.js';
 import { createFakeAwsServer } from './fake-aws-server.js';
-import { FakeAwsUsageError, type FakeAwsSettings, type FakeAwsSettingsPatch } from './fake-aws-settings.js';
-import type {
-  AddHostRequest,
-  AddImageRequest,
-  AddInstanceRequest,
-  AddObjectRequest,
-  AddSnapshotRequest,
-  AddVolumeRequest,
-  FakeAwsFailure,
-  FakeAwsFailureRule,
-  FakeAwsState,
-  FakeCallCounts,
-  FakeHost,
-  FakeImage,
-  FakeInstance,
-  FakeS3Object,
-  FakeSnapshot,
-  FakeVolume,
-} from './fake-aws-types.js';
+import { FakeAwsUsageError } from './fake-aws-settings.js';
+import type { FakeAwsOperations } from './fake-aws-types.js';
 
 /** The fixed credentials a fake AWS is meant to be called with (any other SigV4 ones work too). */
 export const FAKE_AWS_CREDENTIALS = { accessKeyId: 'AKIAFAKEAWS000000000', secretAccessKey: 'fake-aws-secret-access-key' } as const;
@@ -36,7 +19,7 @@ export interface FakeAwsClientConfig {
  * counted as API calls); the `/_fake` endpoints do the same for other processes
  * (`fakeAwsControl`).
  */
-export interface FakeAwsHandle {
+export interface FakeAwsHandle extends FakeAwsOperations {
   /** Base URL, e.g. `http://127.0.0.1:41234`: the `endpoint` of every SDK client. */
   readonly url: string;
   readonly host: string;
@@ -47,34 +30,6 @@ export interface FakeAwsHandle {
   clientConfig(): FakeAwsClientConfig;
   /** The same plus `forcePathStyle: true`, for an S3 client. */
   s3ClientConfig(): FakeAwsClientConfig & { readonly forcePathStyle: true };
-  /** API calls per action since the start or the last reset (`GET /_fake/calls`). */
-  calls(): FakeCallCounts;
-  /** Zeroes the counters and returns what they were (`DELETE /_fake/calls`). */
-  resetCalls(): FakeCallCounts;
-  /** What `calls()` counted, in order (`GET /_fake/calls/log`): for tests of what came before what. */
-  callLog(): string[];
-  /** Changes settings from now on (`POST /_fake/settings`); returns them all. */
-  configure(patch: FakeAwsSettingsPatch): FakeAwsSettings;
-  settings(): FakeAwsSettings;
-  /** Makes calls fail (`POST /_fake/failures`); returns the pending rules. */
-  injectFailure(failure: FakeAwsFailure): FakeAwsFailureRule[];
-  /** The injected failures still pending (`GET /_fake/failures`). */
-  failures(): FakeAwsFailureRule[];
-  clearFailures(): void;
-  /** Everything the fake holds (`GET /_fake/state`). */
-  state(): FakeAwsState;
-  /** An instance made behind the API's back, e.g. a leak or someone else's (`POST /_fake/instances`). */
-  addInstance(request?: AddInstanceRequest): FakeInstance;
-  addVolume(request?: AddVolumeRequest): FakeVolume;
-  addImage(request: AddImageRequest): FakeImage;
-  addSnapshot(request?: AddSnapshotRequest): FakeSnapshot;
-  addHost(request: AddHostRequest): FakeHost;
-  /** An S3 object (its bucket made if missing) (`POST /_fake/objects`). */
-  addObject(request: AddObjectRequest): FakeS3Object;
-  /** Terminates instances behind the API's back, e.g. a spot interruption (`POST /_fake/terminate`). */
-  terminateInstances(instanceIds: readonly string[], reason?: { code: string; message: string }): FakeInstance[];
-  /** Back to the starting state: settings, base images and buckets, zero counters, no failures (`POST /_fake/reset`). */
-  reset(): void;
   /** Closes the server and every connection to it. */
   stop(): Promise<void>;
 }
@@ -125,10 +80,6 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     addObject: (request) => fake.addObject(request),
     terminateInstances: (ids, reason) => fake.terminateInstances(ids, reason),
     reset: () => fake.reset(),
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    stop: () => closeServer(server),
   };
 }

@@ -3,20 +3,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { ArmError, defaultFault } from './arm-error.js';
 import { FakeAzure, type ArmReply, type AsyncOperation } from './fake-azure.js';
-import { checkFaultRule, checkRuleKeys, type CountRules } from '@nodepool/core/testing';
+import { checkFaultRule, checkRuleKeys, type CountedFakeState } from '@nodepool/core/testing';
 import { FakeAzureUsageError, type FakeAzureBootFailure, type FakeAzureFault } from './fault-rules.js';
 
 /** What the HTTP side keeps beside the model: counters, faults. */
-export interface FakeAzureServerState {
-  fake: FakeAzure;
-  readonly faults: CountRules<FakeAzureFault>;
-  calls: Record<string, number>;
-  callLog: string[];
-  /** Tokens issued before this time are refused. */
-  tokensValidFrom: number;
-  /** `https://127.0.0.1:PORT`, once listening. */
-  url: string;
-}
+export type FakeAzureServerState = CountedFakeState<FakeAzure, FakeAzureFault>;
 
 type Json = Record<string, any>;
 type Handler = (body: Json, query: URLSearchParams) => ArmReply | Json;

@@ -1,7 +1,6 @@
-import type { AddressInfo } from 'node:net';
+import { callControl, closeServer, countedFakeControlCalls, countedFakeMethods, CountRules, listenOnLoopback, type CountedFakeMethods } from '@nodepool/core/testing';
 import { FakeAzure, type FakeAzureIdentity, type FakeAzureSettings, type FakeAzureSettingsPatch } from './fake-azure.js';
 import { checkBootFailure, checkFault, createFakeAzureServer, type FakeAzureServerState } from './fake-azure-server.js';
-import { CountRules, type FakeRuleState } from '@nodepool/core/testing';
 import { FakeAzureUsageError, type FakeAzureBootFailure, type FakeAzureFault } from './fault-rules.js';
 import { makeFakeAzureTls, type FakeAzureTls } from './tls-material.js';
 
@@ -26,7 +25,7 @@ export interface StartFakeAzureOptions extends FakeAzureSettingsPatch {
  * HTTP, not counted as API calls); the `/_fake/` endpoints do the same for other processes
  * (`fakeAzureControl`).
  */
-export interface FakeAzureHandle {
+export interface FakeAzureHandle extends CountedFakeMethods<FakeAzureSettings, FakeAzureSettingsPatch, FakeAzureFault, FakeAzureBootFailure> {
   /** `https://127.0.0.1:PORT`: the fake's identity platform, Resource Manager and blobs. */
   readonly url: string;
   readonly host: string;
@@ -36,16 +35,6 @@ export interface FakeAzureHandle {
   readonly identity: FakeAzureIdentity;
   /** The service principal's credentials file for `auth-path`, as `az ad sp create-for-rbac --sdk-auth` writes it (`GET /_fake/auth.json`). */
   authFile(): Json;
-  calls(): Record<string, number>;
-  resetCalls(): Record<string, number>;
-  callLog(): string[];
-  configure(patch: FakeAzureSettingsPatch): FakeAzureSettings;
-  settings(): FakeAzureSettings;
-  /** Answers calls with an error, by count (`POST /_fake/faults`). */
-  injectFault(fault: FakeAzureFault): FakeRuleState<FakeAzureFault>[];
-  /** Makes virtual machines fail to provision, by count (`POST /_fake/boot-failures`). */
-  failBoots(failure: FakeAzureBootFailure): FakeRuleState<FakeAzureBootFailure>[];
-  clearFaults(): void;
   /** Every resource (`GET /_fake/state`). */
   state(): Json[];
   /** Resources of one type (`Microsoft.Compute/virtualMachines`, …). */
@@ -59,8 +48,6 @@ export interface FakeAzureHandle {
   vmSecrets(resourceGroup: string, vm: string): { adminPassword?: string; customData?: string; userData?: string } | undefined;
   /** What was written to every page blob, whole, in the order they were made. */
   blobContents(): { path: string; size: number; content: Buffer }[];
-  reset(): void;
-  revokeTokens(): void;
   stop(): Promise<void>;
 }
 
@@ -91,6 +78,7 @@ export async function startFakeAzure(options: StartFakeAzureOptions = {}): Promi
     port: 0,
     caCert: material.caCert,
     identity: state.fake.identity,
+    ...countedFakeMethods(state, { make, checkFault, checkBootFailure }),
     authFile: () => ({
       clientId: state.fake.identity.clientId,
       clientSecret: state.fake.identity.clientSecret,
@@ -103,28 +91,6 @@ export async function startFakeAzure(options: StartFakeAzureOptions = {}): Promi
       galleryEndpointUrl: 'https://gallery.azure.com/',
       managementEndpointUrl: 'https://management.core.windows.net/',
     }),
-    calls: () => ({ ...state.calls }),
-    resetCalls: () => {
-      const before = state.calls;
-      state.calls = {};
-      state.callLog = [];
-      return before;
-    },
-    callLog: () => [...state.callLog],
-    configure: (patch) => ({ ...state.fake.configure(patch) }),
-    settings: () => ({ ...state.fake.settings }),
-    injectFault: (fault) => {
-      state.faults.add(checkFault(fault));
-      return state.faults.list();
-    },
-    failBoots: (failure) => {
-      state.fake.bootFailures.add(checkBootFailure(failure));
-      return state.fake.bootFailures.list();
-    },
-    clearFaults: () => {
-      state.faults.clear();
-      state.fake.bootFailures.clear();
-    },
     state: () => state.fake.state(),
     resources: (type) => state.fake.state().filter((resource) => String(resource.type).toLowerCase() === type.toLowerCase()),
     addLeak: (request) => state.fake.addLeak(request),
@@ -132,71 +98,22 @@ export async function startFakeAzure(options: StartFakeAzureOptions = {}): Promi
     diskContent: (group, disk) => state.fake.diskContent(group, disk),
     vmSecrets: (group, vm) => state.fake.vmSecrets(group, vm),
     blobContents: () => state.fake.blobContents(),
-    reset: () => {
-      state.fake.stop();
-      state.fake = make();
-      state.faults.clear();
-      state.calls = {};
-      state.callLog = [];
-      state.tokensValidFrom = Date.now();
-    },
-    revokeTokens: () => {
-      state.tokensValidFrom = Date.now() + 1;
-    },
     stop: async () => {
       state.fake.stop();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
     },
   };
 
-  const server = createFakeAzureServer(state, { cert: material.serverCert, key: material.serverKey }, (method, path, body) => control(handle, method, path, body));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port: bound } = server.address() as AddressInfo;
-  state.url = `https://${host.includes(':') ? `[${host}]` : host}:${bound}`;
-  Object.assign(handle, { url: state.url, port: bound });
+  const calls = {
+    ...countedFakeControlCalls(handle),
+    'POST leaks': (body: unknown) => handle.addLeak(body as Parameters<FakeAzureHandle['addLeak']>[0]),
+    'POST networks': (body: unknown) => handle.addNetwork(body as Parameters<FakeAzureHandle['addNetwork']>[0]),
+    'GET auth.json': () => handle.authFile(),
+    'GET ca.pem': () => ({ caCert: handle.caCert }),
+  };
+  const server = createFakeAzureServer(state, { cert: material.serverCert, key: material.serverKey }, (method, path, body) => callControl(calls, method, path, body, FakeAzureUsageError));
+  const address = await listenOnLoopback(server, { host, port, scheme: 'https' });
+  state.url = address.url;
+  Object.assign(handle, { url: address.url, port: address.port });
   return handle;
-}
-
-function control(handle: FakeAzureHandle, method: string, path: string, body: unknown): unknown {
-  switch (`${method} ${path}`) {
-    case 'GET calls':
-      return handle.calls();
-    case 'DELETE calls':
-      return handle.resetCalls();
-    case 'GET calls/log':
-      return handle.callLog();
-    case 'GET settings':
-      return handle.settings();
-    case 'POST settings':
-      return handle.configure(body as FakeAzureSettingsPatch);
-    case 'POST faults':
-      return handle.injectFault(body as FakeAzureFault);
-    case 'POST boot-failures':
-      return handle.failBoots(body as FakeAzureBootFailure);
-    case 'DELETE faults':
-      handle.clearFaults();
-      return undefined;
-    case 'GET state':
-      return handle.state();
-    case 'POST leaks':
-      return handle.addLeak(body as Parameters<FakeAzureHandle['addLeak']>[0]);
-    case 'POST networks':
-      return handle.addNetwork(body as Parameters<FakeAzureHandle['addNetwork']>[0]);
-    case 'POST reset':
-      handle.reset();
-      return undefined;
-    case 'GET auth.json':
-      return handle.authFile();
-    case 'GET ca.pem':
-      return { caCert: handle.caCert };
-    default:
-      throw new FakeAzureUsageError(`no control endpoint ${method} ${path}`);
-  }
 }

@@ -1,8 +1,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ComputeError, defaultFault } from './compute-error.js';
-import { FakeGce, type FakeCallCounts } from './fake-gce.js';
-import { checkFaultRule, checkRuleKeys, type CountRules } from '@nodepool/core/testing';
+import type { FakeGce } from './fake-gce.js';
+import { checkFaultRule, checkRuleKeys, type CountedFakeState } from '@nodepool/core/testing';
 import { FakeGceUsageError, type FakeGceBootFailure, type FakeGceFault } from './fault-rules.js';
 
 /** The audience and subject token of the fake's workload identity credentials. */
@@ -10,16 +10,7 @@ export const FAKE_GCE_AUDIENCE = '//iam.googleapis.com/projects/123456789012/loc
 export const FAKE_GCE_SUBJECT_TOKEN = 'fake-gce-subject-token';
 
 /** What the HTTP side keeps beside the model: counters, faults, tokens. */
-export interface FakeGceServerState {
-  fake: FakeGce;
-  readonly faults: CountRules<FakeGceFault>;
-  calls: FakeCallCounts;
-  callLog: string[];
-  /** Tokens issued before this time are refused (`revokeTokens`). */
-  tokensValidFrom: number;
-  /** The server's own URL, once it listens (for the credentials it hands out). */
-  url: string;
-}
+export type FakeGceServerState = CountedFakeState<FakeGce, FakeGceFault>;
 
 /**
  * Google's workload identity federation credentials for this fake, as a file for

@@ -1,49 +1,13 @@
-import { controlApiCaller } from '@nodepool/core/testing';
-import type { FakeBootFailure, FakeFault, FakeRuleState } from './fault-rules.js';
-import type { FakeOpenStackSettings, FakeOpenStackSettingsPatch } from './fake-openstack-settings.js';
-import type {
-  AddFloatingIpRequest,
-  AddImageRequest,
-  AddKeypairRequest,
-  AddPortRequest,
-  AddServerRequest,
-  AddVolumeRequest,
-  FakeCallCounts,
-  FakeFloatingIp,
-  FakeImage,
-  FakeKeypair,
-  FakeOpenStackState,
-  FakePort,
-  FakeServer,
-  FakeVolume,
-} from './fake-openstack-types.js';
+import { controlApiCaller, type RemoteControl } from '@nodepool/core/testing';
+import type { FakeOpenStackOperations } from './fake-openstack-types.js';
 
 /**
  * The control plane (`/_fake/…`) of a fake OpenStack running elsewhere, e.g. the
  * `nodepool-fake-openstack` command: what `FakeOpenStackHandle` offers in process, over HTTP.
  * None of it counts as an API call.
  */
-export interface FakeOpenStackControl {
+export interface FakeOpenStackControl extends RemoteControl<FakeOpenStackOperations> {
   readonly url: string;
-  calls(): Promise<FakeCallCounts>;
-  resetCalls(): Promise<FakeCallCounts>;
-  callLog(): Promise<string[]>;
-  endpointCalls(): Promise<Record<string, number>>;
-  configure(patch: FakeOpenStackSettingsPatch): Promise<FakeOpenStackSettings>;
-  settings(): Promise<FakeOpenStackSettings>;
-  injectFault(fault: FakeFault): Promise<FakeRuleState<FakeFault>[]>;
-  failBoots(failure?: FakeBootFailure): Promise<FakeRuleState<FakeBootFailure>[]>;
-  faultRules(): Promise<{ faults: FakeRuleState<FakeFault>[]; bootFailures: FakeRuleState<FakeBootFailure>[] }>;
-  clearFaults(): Promise<void>;
-  state(): Promise<FakeOpenStackState>;
-  addServer(request?: AddServerRequest): Promise<FakeServer>;
-  addFloatingIp(request?: AddFloatingIpRequest): Promise<FakeFloatingIp>;
-  addPort(request?: AddPortRequest): Promise<FakePort>;
-  addVolume(request?: AddVolumeRequest): Promise<FakeVolume>;
-  addImage(request: AddImageRequest): Promise<FakeImage>;
-  addKeypair(request: AddKeypairRequest): Promise<FakeKeypair>;
-  revokeTokens(): Promise<number>;
-  reset(): Promise<void>;
 }
 
 /** Controls the fake OpenStack at `url` (its base URL, as printed by `nodepool-fake-openstack`). */

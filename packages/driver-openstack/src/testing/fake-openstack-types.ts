@@ -1,3 +1,6 @@
+import type { FakeOpenStackSettings, FakeOpenStackSettingsPatch } from './fake-openstack-settings.js';
+import type { FakeBootFailure, FakeFault, FakeRuleState } from './fault-rules.js';
+
 /**
  * What a fake OpenStack holds, as its control API shows it (`GET /_fake/state`). These are the
  * fake's own records, not the API's JSON: the API renders them per service and microversion.
@@ -199,4 +202,41 @@ export interface AddImageRequest {
 export interface AddKeypairRequest {
   readonly name: string;
   readonly publicKey?: string;
+}
+
+/**
+ * What a fake OpenStack offers besides its APIs: in process on its handle
+ * (`FakeOpenStackHandle`), and over HTTP under `/_fake` (`FakeOpenStackControl`). None of it
+ * counts as an API call.
+ */
+export interface FakeOpenStackOperations {
+  /** API calls per operation since the start or the last reset (`GET /_fake/calls`). */
+  calls(): FakeCallCounts;
+  /** Zeroes the counters and returns what they were (`DELETE /_fake/calls`). */
+  resetCalls(): FakeCallCounts;
+  /** What `calls()` counted, in order (`GET /_fake/calls/log`). */
+  callLog(): string[];
+  /** API calls per endpoint, `<region>/<interface>` (`GET /_fake/calls/endpoints`). */
+  endpointCalls(): Record<string, number>;
+  configure(patch: FakeOpenStackSettingsPatch): FakeOpenStackSettings;
+  settings(): FakeOpenStackSettings;
+  /** Answers calls with an error, by count (`POST /_fake/faults`); returns the pending rules. */
+  injectFault(fault: FakeFault): FakeRuleState<FakeFault>[];
+  /** Makes servers created from now on go to ERROR, by count (`POST /_fake/boot-failures`). */
+  failBoots(failure?: FakeBootFailure): FakeRuleState<FakeBootFailure>[];
+  faultRules(): { faults: FakeRuleState<FakeFault>[]; bootFailures: FakeRuleState<FakeBootFailure>[] };
+  clearFaults(): void;
+  /** Everything the fake holds (`GET /_fake/state`). */
+  state(): FakeOpenStackState;
+  /** A server made behind the API's back: a leak, or someone else's (`POST /_fake/servers`). */
+  addServer(request?: AddServerRequest): FakeServer;
+  addFloatingIp(request?: AddFloatingIpRequest): FakeFloatingIp;
+  addPort(request?: AddPortRequest): FakePort;
+  addVolume(request?: AddVolumeRequest): FakeVolume;
+  addImage(request: AddImageRequest): FakeImage;
+  addKeypair(request: AddKeypairRequest): FakeKeypair;
+  /** Revokes every token issued so far: clients must authenticate again (`DELETE /_fake/tokens`). */
+  revokeTokens(): number;
+  /** Back to the starting state: settings, seed resources, zero counters, no faults or tokens (`POST /_fake/reset`). */
+  reset(): void;
 }
