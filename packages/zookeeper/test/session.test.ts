@@ -141,12 +141,12 @@ test('a silent connection is detected by the read timeout and replaced', async (
 });
 
 test('a server restart within the session timeout keeps the session, its ephemerals and its watches', async (t) => {
-  // A server of its own, allowing a 10 s session: a JVM restarting on a loaded machine can take
+  // A server of its own, allowing a 20 s session: a JVM restarting on a loaded machine can take
   // longer than the 4 s the shared server's short tick allows, and the session would expire.
-  const server = await startZooKeeper({ tickTimeMs: 500 });
+  const server = await startZooKeeper({ tickTimeMs: 1_000 });
   t.teardown(() => server.destroy());
   const zk = () => server;
-  const client = await connectClient(t, zk().connectString, { sessionTimeoutMs: 10_000 });
+  const client = await connectClient(t, zk().connectString, { sessionTimeoutMs: 20_000 });
   const log = stateLog(client);
   const sessionId = client.session?.sessionId;
   await client.create('/watched', { data: '0' });

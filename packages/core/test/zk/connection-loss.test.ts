@@ -116,10 +116,12 @@ test('a fulfilment prepared while the connection is down releases every lock onc
 });
 
 test('a write and an unlock that outlast the operation timeout while ZooKeeper is down are made once it is back', async (t) => {
-  // A server of its own, to stop and start: sessions survive its restart.
-  const server = await startZooKeeper({ tickTimeMs: 500 });
+  // A server of its own, to stop and start: sessions survive its restart. A 1 s operation
+  // timeout runs out during the outage; the 20 s session leaves a starved machine's slow JVM
+  // restart time to spare (a 4 s one expired in a loaded CI run).
+  const server = await startZooKeeper();
   t.teardown(() => server.destroy());
-  const client = await connect(t, server.connectString, { sessionTimeoutMs: 4_000 });
+  const client = await connect(t, server.connectString, { sessionTimeoutMs: 20_000, operationTimeoutMs: 1_000 });
   const store = await nodepoolZk(t, client);
   const { request, node } = await midLaunch(store);
   const session = client.sessionId;
